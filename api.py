@@ -1,0 +1,37 @@
+"""The Flask application factory: `create_app()`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, jsonify
+
+from formgen import api_views, logs, problems_http, security_headers
+
+DEFAULTS: dict[str, Any] = {
+    # Large enough for a 40-case agenda; anything bigger is refused with a 413 problem.
+    "MAX_CONTENT_LENGTH": 1_000_000,
+    "JSON_SORT_KEYS": False,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Defaults, then FORMGEN_* environment variables, then the caller's (tests') config."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("FORMGEN")
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    logs.init_app(app)
+    problems_http.init_app(app)
+    security_headers.init_app(app)
+    app.register_blueprint(api_views.bp)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify({"status": "ok"})
+
+    return app

@@ -1,0 +1,86 @@
+"""The registry of forms: each module in the `forms` package declares one FormSpec as FORM.
+
+Adding a form means adding a module there and a Word template in templates/; nothing here changes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema
+
+from formgen.errors import UnknownForm
+from formgen.paths import TEMPLATES_DIR
+from formgen.shared import SharedCase
+
+Context = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """What the engine needs to know about one artefact."""
+
+    id: str
+    title: str
+    authority: str
+    schema: type[Schema]
+    build_context: Callable[[Mapping[str, Any]], Context]
+    example: Mapping[str, Any]
+    source: str
+    description: str = ""
+    max_pages: int | None = None
+    formats: tuple[str, ...] = ("docx", "pdf")
+    # A short, non-identifying file name stem for a document (case ids, not names).
+    filename: Callable[[Mapping[str, Any]], str] = field(default=lambda data: "document")
+    # Forms about several children split a (valid) body into one body per child: (file stem, body).
+    split_by_child: Callable[[Mapping[str, Any]], list[tuple[str, Mapping[str, Any]]]] | None = None
+    # Prefill across forms (formgen/shared.py): body -> SharedCase, and SharedCase -> partial body.
+    shares: Callable[[Mapping[str, Any]], SharedCase] | None = None
+    takes: Callable[[SharedCase], dict[str, Any]] | None = None
+
+    @property
+    def template_path(self) -> Path:
+        return TEMPLATES_DIR / f"{self.id}.docx"
+
+    def summary(self) -> dict[str, Any]:
+        """The public entry of GET /api/forms."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "authority": self.authority,
+            "description": self.description,
+            "formats": list(self.formats),
+            "max_pages": self.max_pages,
+            "source": self.source,
+            "splits_by_child": self.split_by_child is not None,
+        }
+
+
+@cache
+def all_forms() -> dict[str, FormSpec]:
+    """Every form, imported once from the `forms` package, in id order."""
+    import forms
+
+    found: dict[str, FormSpec] = {}
+    for module_info in pkgutil.iter_modules(forms.__path__):
+        module = importlib.import_module(f"forms.{module_info.name}")
+        spec = getattr(module, "FORM", None)
+        if isinstance(spec, FormSpec):
+            if spec.id in found:
+                raise RuntimeError(f"Two form modules declare the id {spec.id!r}")
+            found[spec.id] = spec
+    return dict(sorted(found.items()))
+
+
+def get_form(form_id: str) -> FormSpec:
+    forms = all_forms()
+    try:
+        return forms[form_id]
+    except KeyError:
+        raise UnknownForm(form_id, list(forms)) from None

@@ -1,0 +1,1 @@
+"""One module per artefact. Each declares FORM, a formgen.registry.FormSpec."""
