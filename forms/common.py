@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from marshmallow import ValidationError, validates
+from marshmallow import ValidationError, missing, validates
+from marshmallow.fields import Field
 
 from formgen import fields as f
 from formgen.dates import age_text, uk_date
@@ -84,3 +86,67 @@ def person_row(person: Mapping[str, Any], on: Any) -> dict[str, str]:
 
 def join_lines(lines: Iterable[str]) -> str:
     return "\n".join(line for line in lines if line)
+
+
+_F = TypeVar("_F", bound=Field)
+
+
+def with_messages(field: _F, **messages: str) -> _F:
+    """The field with some of its error messages replaced, e.g. a `required` message that cites the guidance."""
+    field.error_messages = {**field.error_messages, **messages}
+    return field
+
+
+# "Please do not leave sections blank": an empty optional answer prints one of these, chosen per body.
+BLANK_ANSWERS = {"not-known": "Not known", "not-applicable": "Not applicable"}
+
+
+def blank_phrase(choice: str | None) -> str:
+    """The words an empty answer prints: the sender's choice, else "Not known"."""
+    return BLANK_ANSWERS[choice or "not-known"]
+
+
+def answer(value: Any, blank: str) -> str:
+    """An answer as printed: the value, or `blank` when it is missing or empty (never an empty box)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return blank
+    return str(value)
+
+
+def yes_no(value: bool | None, blank: str) -> str:
+    if value is None:
+        return blank
+    return "Yes" if value else "No"
+
+
+class LocalDateTime(f.Text):
+    """A UK local date and time, 'YYYY-MM-DDTHH:MM' (no seconds, no zone), loaded as a naive datetime."""
+
+    _PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) or not self._PATTERN.match(value):
+            raise self.make_error("invalid")
+        try:
+            return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
+        except ValueError:
+            raise self.make_error("invalid") from None
+
+
+def local_datetime(label: str, *, required: bool = True, hint: str | None = None) -> LocalDateTime:
+    """A date and time of day in UK local time, e.g. 2026-11-12T11:40."""
+    message = f"{label} must be a real date and time in the format YYYY-MM-DDTHH:MM, like 2026-11-12T11:40."
+    return LocalDateTime(
+        required=required,
+        allow_none=not required,
+        load_default=None if not required else missing,
+        metadata={"label": label, "title": label, "multiline": False,
+                  "description": hint or "Date and time, UK local time: YYYY-MM-DDTHH:MM.",
+                  "pattern": LocalDateTime._PATTERN.pattern, "maxLength": 16},
+        error_messages={
+            "required": f"{label} is required.",
+            "null": f"{label} is required." if required else f"{label} cannot be null.",
+            "invalid": message,
+            "blank": message,
+        },
+    )
