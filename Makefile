@@ -4,23 +4,57 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup serve test lint bench clean
+.PHONY: help setup serve test lint bench clean lock test-tools browser-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml
+# Exactly the locked set (requirements.lock: every runtime, test and build dependency, with hashes),
+# then formgen itself without dependencies. The dry run fails loudly when pyproject.toml names a
+# dependency the lock lacks or pins it at a version pyproject.toml does not allow: run `make lock`.
+LOCK := requirements.lock
+$(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/pip install --quiet --no-index --dry-run --no-build-isolation -e '.[test]' >$(VENV)/lock-check.log 2>&1 || \
+	  { grep ERROR $(VENV)/lock-check.log >&2; \
+	    echo "make: requirements.lock does not hold every dependency pyproject.toml names: run 'make lock'" >&2; exit 1; }
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install formgen with its test tools
+lock:  ## regenerate requirements.lock (with hashes) from pyproject.toml: runtime, test and build deps
+	@test -x $(BIN)/pip-compile || { $(PY) -m venv $(VENV) && $(BIN)/pip install --quiet pip-tools; }
+	$(BIN)/pip-compile --quiet --generate-hashes --extra test --all-build-deps --allow-unsafe --strip-extras \
+	  --no-emit-index-url --output-file $(LOCK) pyproject.toml
+
+# GOV.UK Frontend (the web pages' CSS, JavaScript, fonts) and axe-core (browser tests) from npm, as locked.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)  ## create .venv, install formgen with its test tools, and the web assets (npm ci)
 
 serve: setup  ## set up and serve the API on http://127.0.0.1:8000
 	$(BIN)/formgen serve --host 127.0.0.1 --port 8000
 
-test: setup  ## set up and run the linters and the tests
+# LibreOffice (writer, no GUI) counts the DOCX's pages in tests (tests/formgen/test_page_oracle.py);
+# never used at run time. Installed from Debian when missing and we may (root).
+test-tools:  ## install LibreOffice writer and Liberation fonts for the page-count oracle (Debian)
+	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  libreoffice-writer-nogui fonts-liberation >/dev/null) || echo "LibreOffice not installed: the page oracle test will skip"; }
+
+# Debian's Chromium for the Playwright browser tests (tests/web/test_browser.py); Playwright's own browser
+# download is never used. Installed when missing and we may (root).
+browser-tools:  ## install Debian's chromium for the browser tests
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  chromium >/dev/null) || echo "chromium not installed: the browser tests will skip (and fail under CI)"; }
+
+test: setup test-tools browser-tools  ## set up and run the linters and the tests
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

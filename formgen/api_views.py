@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotAcceptable
 
-from formgen import engine
+from formgen import audit, engine
 from formgen.engine import Format
 from formgen.openapi import form_json_schema, openapi_document
 from formgen.problems_http import HTTPProblem
@@ -115,13 +115,49 @@ def validate(form_id: str) -> Response:
 def render(form_id: str) -> Response:
     form = get_form(form_id)
     fmt = chosen_format(form.formats)
+    audit.attempt(form.id, fmt.value)
     body = json_body()
     split = request.args.get("split")
     if split is not None:
         if split != "child":
             raise HTTPProblem(400, "Bad Request", f"split='{split}' is not understood; the only split is 'child'.")
-        return document_response(engine.render_split(form, body, fmt))
-    return document_response(engine.render(form, body, fmt))
+        document = engine.render_split(form, body, fmt)
+    else:
+        document = engine.render(form, body, fmt)
+    audit.made(document.content, document.pages)
+    return document_response(document)
+
+
+@bp.post("/forms/<form_id>/extract")
+def extract(form_id: str) -> Response:
+    """A completed fillable formgen PDF (multipart field `file`) -> its data as a body, validated."""
+    from formgen.extract import MAX_PDF_BYTES
+    from formgen.extract import extract as read_back
+
+    form = get_form(form_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise HTTPProblem(400, "Bad Request",
+                          "Send the completed PDF as multipart/form-data, in a field named 'file'.")
+    content = upload.read(MAX_PDF_BYTES + 1)
+    response = jsonify(read_back(form, content))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/forms/<form_id>/prefill")
+def prefill(form_id: str) -> Response:
+    """Any formgen document, or a JSON file (multipart field `file`) -> a partial body for this form."""
+    from formgen.prefill import MAX_UPLOAD_BYTES, prefill_from_upload
+
+    form = get_form(form_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise HTTPProblem(400, "Bad Request",
+                          "Send the document or JSON file as multipart/form-data, in a field named 'file'.")
+    response = jsonify(prefill_from_upload(form, upload.read(MAX_UPLOAD_BYTES + 1)).body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/openapi.json")

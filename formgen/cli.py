@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2: one per core here)")
     p.set_defaults(func=cmd_serve)
+
+    from formgen.cli_admin import add_commands
+
+    add_commands(sub)  # keys, audit
     return parser
 
 

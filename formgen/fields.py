@@ -16,6 +16,13 @@ from marshmallow import Schema, ValidationError, fields, validate
 # Characters XML 1.0 cannot hold; one in a DOCX makes Word refuse the file.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
+# The same rules, published in the JSON Schema: no character XML cannot hold, and (when required)
+# at least one character that is not white space.
+_PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]*$"
+_PRINTABLE_NOT_BLANK = (r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]*"
+                        r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]"
+                        r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]*$")
+
 SHORT_TEXT = 200
 LONG_TEXT = 6000
 MAX_ROWS = 40
@@ -41,6 +48,15 @@ class Text(fields.String):
         if not text and self.required:
             raise self.make_error("blank")
         return text
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only. (1 == True in Python, so truthy={True} alone would let 1 through.)"""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class StrictDate(fields.Date):
@@ -77,7 +93,8 @@ def text(
         required=required,
         load_default=None if not required else fields.missing_,
         validate=validate.Length(max=max_length, error=f"{label} must be {{max}} characters or fewer."),
-        metadata=_meta(label, hint, {"multiline": multiline}),
+        metadata=_meta(label, hint, {"multiline": multiline,
+                                     "pattern": _PRINTABLE_NOT_BLANK if required else _PRINTABLE}),
         error_messages={
             "required": f"{label} is required.",
             "blank": f"{label} must not be blank.",
@@ -159,7 +176,7 @@ def integer(
 
 def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fields.Boolean:
     """JSON true or false only: "yes", 1 and "true" are refused so nothing is guessed."""
-    return fields.Boolean(
+    return StrictBoolean(
         required=required,
         allow_none=not required,
         load_default=None if not required else fields.missing_,
@@ -222,5 +239,6 @@ class FormSchema(Schema):
 
     error_messages: ClassVar[dict[str, str]] = {
         "unknown": "Unknown field: this form has no field of that name.",
-        "type": "The body must be a JSON object.",
+        # Met only by nested objects and list items (the engine checks the body itself first).
+        "type": "Must be a JSON object ({...}), not a list, text or a number.",
     }

@@ -175,4 +175,47 @@ def openapi_document() -> dict[str, Any]:
             **common_errors,
         },
     }})
+    api.path("/api/forms/{form_id}/extract", parameters=[form_id], operations={"post": {
+        "summary": "Read a completed fillable PDF back into a body",
+        "description": "Upload a PDF formgen made for this form, completed on screen (multipart field `file`). "
+                       "The answer is the form's body: the data the PDF was made from, with what was typed and "
+                       "ticked in its fields, validated by the form's schema and, for a completed form, its "
+                       "completion rules (e.g. the consent form signed and dated on both sides).",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary",
+                                    "description": "The completed PDF (at most 2 MB)."}},
+        }}}},
+        "responses": {
+            "200": {"description": "The completed form's body.",
+                    "content": {"application/json": {"schema": {"oneOf": body_refs}}}},
+            "400": _problem("No file was sent in the field 'file'."),
+            "404": _problem("Unknown form."),
+            "413": _problem("The upload is too large."),
+            "422": _problem("The file is not a readable formgen PDF of this form (encrypted, damaged, not made by "
+                            "formgen, or another form's), or its data breaks the form's rules; `errors` names "
+                            "what is missing."),
+        },
+    }})
+    api.path("/api/forms/{form_id}/prefill", parameters=[form_id], operations={"post": {
+        "summary": "Prefill this form from another document",
+        "description": "Upload any PDF or DOCX formgen made (for any form: every formgen document carries its own "
+                       "data), or a JSON file: a formgen body or a case system's export (multipart field `file`). "
+                       "The answer is a partial body for this form holding what the two forms share (child, "
+                       "family members, address, worries, strengths), not yet validated. Nothing is stored.",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary",
+                                    "description": "A formgen PDF or DOCX, or a JSON file (at most 1 MB)."}},
+        }}}},
+        "responses": {
+            "200": {"description": "A partial body for this form.",
+                    "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": _problem("No file was sent in the field 'file'."),
+            "404": _problem("Unknown form."),
+            "413": _problem("The upload is too large."),
+            "422": _problem("The file is not a PDF, DOCX or JSON file formgen can read (not made by formgen, "
+                            "encrypted, damaged), or was made for a form that shares nothing with this one."),
+        },
+    }})
     return api.to_dict()

@@ -7,6 +7,12 @@ same order as the DOCX, and a template edited in Word changes both.
 
 from __future__ import annotations
 
+# First: formgen.scripts gives reportlab its bidi module, which must be there before reportlab's text
+# object is imported (see formgen/scripts.py).
+from formgen import scripts
+
+# isort: split
+
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +34,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    PageBreak,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -35,15 +42,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from formgen import embed
+from formgen import embed, pdf_fields
 from formgen.docx_fill import DocumentMeta
-from formgen.fonts import pdf_font_for, register_fonts
+from formgen.fonts import BODY_FONT, pdf_font_for, register_fonts
 
 # Word's "single" line spacing for Arial/Liberation Sans: ascent + descent + line gap of the font.
 LINE_HEIGHT = 1.15
 # Word's default table cell margins: 0.19 cm left and right, none above and below.
 CELL_PAD_X = 5.4
 TWIP = 1 / 20
+# Table Grid's borders: w:sz 4 (eighths of a point). Word adds one border's width to each row's height.
+BORDER = 0.5
 
 _ALIGN = {
     WD_ALIGN_PARAGRAPH.CENTER: TA_CENTER,
@@ -71,6 +80,7 @@ class StyleBook:
 
     def __init__(self, document: Document) -> None:
         self._styles: dict[str | None, ParagraphStyle] = {}
+        self._variants: dict[tuple[str, bool, bool], ParagraphStyle] = {}
         self._by_id: dict[str, DocxParagraphStyle] = {}
         default_id = None
         for style in document.styles:
@@ -115,7 +125,7 @@ class StyleBook:
         color = _inherited(style, lambda s: s.font.color.rgb if s.font.color and s.font.color.type else None)
         face = {(False, False): font, (True, False): f"{font}-Bold", (False, True): f"{font}-Italic",
                 (True, True): f"{font}-BoldItalic"}[(bold, italic)]
-        return ParagraphStyle(
+        made = ParagraphStyle(
             name=name,
             fontName=face,
             fontSize=size_pt,
@@ -123,19 +133,61 @@ class StyleBook:
             spaceBefore=before.pt if before is not None else 0,
             spaceAfter=after.pt if after is not None else 0,
             alignment=_ALIGN.get(align, TA_LEFT),
-            keepWithNext=1 if keep else 0,  # read by paragraph_flowables, see there
+            # Not reportlab's keepWithNext: that keeps a heading with the whole of a long table after it
+            # and leaves most of a page blank. paragraph_flowables keeps it as Word does.
+            keepWithNext=0,
             textColor=colors.HexColor(f"#{color}") if color is not None else colors.black,
             splitLongWords=1,
             allowWidows=0,
             allowOrphans=0,
         )
+        made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
+        return made
+
+    def for_text(self, style: ParagraphStyle, text: str) -> ParagraphStyle:
+        """`style`, or a variant of it that shapes (Arabic, Indic scripts) or reorders (right to left)."""
+        if all(ord(char) < 0x0370 for char in text):
+            return style
+        # Right to left: each line is reordered when drawn (scripts.BidiParagraph), the paragraph's base
+        # direction staying left to right as in the DOCX, where runs, not paragraphs, are marked RTL.
+        # HarfBuzz shaping (Indic scripts) only where nothing needs reordering: shaped text cannot be.
+        bidi = scripts.has_rtl(text)
+        shaping = scripts.needs_shaping(text) and not bidi
+        if not shaping and not bidi:
+            return style
+        key = (style.name, shaping, bidi)
+        variant = self._variants.get(key)
+        if variant is None:
+            variant = ParagraphStyle(f"{style.name}-{shaping}-{bidi}", parent=style, shaping=int(shaping))
+            variant.bidi = bidi  # type: ignore[attr-defined]
+            variant.keep_with_next = getattr(style, "keep_with_next", False)  # type: ignore[attr-defined]
+            self._variants[key] = variant
+        return variant
+
+
+_W_R, _W_HYPERLINK = qn("w:r"), qn("w:hyperlink")
+_RUN_TEXT_TAGS = tuple(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
+
+
+def _run_text(r: Any) -> str:
+    """python-docx's Run.text, without compiling an XPath on every call (the costliest step in a layout)."""
+    return "".join(str(child) for child in r.iterchildren(*_RUN_TEXT_TAGS))
+
+
+def _paragraph_text(p: Any) -> str:
+    """python-docx's Paragraph.text (its runs, and the runs of its hyperlinks), without XPath."""
+    return "".join(
+        _run_text(child) if child.tag == _W_R else "".join(_run_text(r) for r in child.iterchildren(_W_R))
+        for child in p.iterchildren(_W_R, _W_HYPERLINK)
+    )
 
 
 def _run_markup(run: Run) -> str:
-    text = run.text
+    text = _run_text(run._r)
     if not text:
         return ""
-    markup = escape(text).replace("\n", "<br/>").replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
+    # Each character in a font that has it (fallback fonts for other scripts: formgen/scripts.py).
+    markup = scripts.markup(text, BODY_FONT).replace("\n", "<br/>").replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
     if run.bold:
         markup = f"<b>{markup}</b>"
     if run.italic:
@@ -143,6 +195,24 @@ def _run_markup(run: Run) -> str:
     if run.underline:
         markup = f"<u>{markup}</u>"
     return markup
+
+
+class _OnceWrapped(scripts.BidiParagraph):
+    """A Paragraph that breaks its lines once per width.
+
+    A table wraps each cell's paragraphs to measure its rows, again to draw them, and again when it
+    splits at a page end; the lines only change when the width does (wrap() ignores the height).
+    A failed split() drops the lines (blPara), and then they are broken again.
+    """
+
+    _wrapped: tuple[float, float, float] | None = None  # (width asked, width, height)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab's names
+        if self._wrapped is not None and self._wrapped[0] == availWidth and "blPara" in self.__dict__:
+            return self._wrapped[1], self._wrapped[2]
+        width, height = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, width, height)
+        return width, height
 
 
 @dataclass
@@ -156,6 +226,12 @@ class Heading:
 def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook) -> Iterator[Flowable]:
     style_id = styles.style_id(paragraph._p)
     style = styles.get(style_id)
+    if _page_break_before(paragraph._p):
+        yield PageBreak()
+    if pdf_fields.has_form_field(paragraph._p):
+        # Word legacy form fields become fillable PDF fields (formgen/pdf_fields.py).
+        yield from pdf_fields.field_flowables(paragraph._p, style)
+        return
     markup = "".join(_run_markup(Run(r, paragraph)) for r in paragraph._p.iter(qn("w:r")))
     if not markup.strip():
         # Word gives an empty paragraph a full line (plus its spacing).
@@ -163,15 +239,20 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook) -> Iterator
         return
     docx_style = styles.docx_style(style_id)
     style_name = docx_style.name if docx_style is not None else ""
-    if style.keepWithNext:
+    if getattr(style, "keep_with_next", False):
         # Word keeps a heading with the first lines of what follows, not with the whole of it:
         # start a new page only when fewer than about three lines would fit under the heading.
         yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
-    flowable = Paragraph(markup, style)
+    flowable = _OnceWrapped(markup, styles.for_text(style, _paragraph_text(paragraph._p)))
     if style_name.startswith("Heading ") or style_name == "Title":
         level = 0 if style_name == "Title" else int(style_name.split()[-1] or 1) - 1
-        flowable._heading = Heading(level=max(level, 0), text=paragraph.text)  # type: ignore[attr-defined]
+        flowable._heading = Heading(level=max(level, 0), text=_paragraph_text(paragraph._p))  # type: ignore[attr-defined]
     yield flowable
+
+
+def _page_break_before(p: Any) -> bool:
+    el = p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
+    return el is not None and el.get(qn("w:val")) not in ("0", "false", "off")
 
 
 def _cell_fill(tc: Any) -> str | None:
@@ -195,8 +276,9 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
         ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
     ]
-    if tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent):
-        commands.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+    grid = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent)
+    if grid:
+        commands.append(("GRID", (0, 0), (-1, -1), BORDER, colors.black))
     data: list[list[Any]] = []
     header_rows = 0
     counting_headers = True
@@ -214,7 +296,15 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
             if col >= len(row):
                 break
             cell_width = sum(widths[col: col + span]) - 2 * CELL_PAD_X
-            row[col] = list(_block_flowables(tc, parent, styles, cell_width)) or ""
+            cell = list(_block_flowables(tc, parent, styles, cell_width))
+            row[col] = cell or ""
+            # Word keeps a cell's first space-before and last space-after (reportlab drops both), and
+            # each row of a bordered table is one border width taller.
+            above = cell[0].getSpaceBefore() if cell else 0
+            below = (cell[-1].getSpaceAfter() if cell else 0) + (BORDER if grid else 0)
+            if above or below:
+                commands.append(("TOPPADDING", (col, row_index), (col + span - 1, row_index), above))
+                commands.append(("BOTTOMPADDING", (col, row_index), (col + span - 1, row_index), below))
             if span > 1:
                 commands.append(("SPAN", (col, row_index), (col + span - 1, row_index)))
             fill = _cell_fill(tc)
@@ -267,6 +357,7 @@ class _PageCanvas(Canvas):
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
+        pdf_fields.start_page(self)
         self._startPage()
 
     def save(self) -> None:
@@ -275,6 +366,7 @@ class _PageCanvas(Canvas):
             self.__dict__.update(state)
             if self._decorate is not None:
                 self._decorate(self, self._pageNumber, total)
+            pdf_fields.place_fields(self)
             super().showPage()
         if self._attachment is not None:
             embed.attach_to_pdf_catalog(self._doc, self._attachment)
@@ -288,7 +380,11 @@ class _DocTemplate(BaseDocTemplate):
             return
         key = f"h{self.seq.nextf('heading')}"
         self.canv.bookmarkPage(key)
-        self.canv.addOutlineEntry(heading.text, key, level=heading.level, closed=False)
+        # A PDF outline cannot skip levels (a Heading 2 with no Title or Heading 1 above it): such a
+        # heading hangs one level below the one before, as a screen reader's heading list would show it.
+        level = min(heading.level, getattr(self, "_outline_level", -1) + 1)
+        self._outline_level = level
+        self.canv.addOutlineEntry(heading.text, key, level=level, closed=False)
 
 
 _style_books: dict[str, StyleBook] = {}

@@ -29,6 +29,15 @@ def _set_font(style, size: float, bold: bool | None = None, italic: bool | None 
         rpr.append(fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
+    # A theme font (python-docx's Title and Heading styles carry them) wins over w:ascii in Word and
+    # LibreOffice: the headings would print in the theme's Calibri Light, not Arial, and every heading
+    # would be taller than the PDF's (docs/fidelity.md).
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    # Nor may a style stretch its letters (python-docx's Title has 0.25 pt character spacing).
+    for tag in ("w:spacing", "w:kern"):
+        for el in rpr.findall(qn(tag)):
+            rpr.remove(el)
     style.font.size = Pt(size)
     style.font.bold = bold
     style.font.italic = italic
@@ -172,3 +181,91 @@ def grid_table(doc: DocumentType, headings: list[str], cells: list[str], widths_
     add_row(t, cells, widths_cm)
     add_row(t, ["{%tr endfor %}"] + [""] * (len(widths_cm) - 1), widths_cm)
     return t
+
+
+# Word legacy form fields (FORMTEXT, FORMCHECKBOX): fillable in Word, and laid out as fillable PDF
+# fields of the same name (formgen/pdf_fields.py). Names and values may be Jinja expressions.
+
+def _form_field(paragraph, ff_children: list, instr: str, result: str | None) -> None:
+    def run_with(child) -> None:
+        r = OxmlElement("w:r")
+        r.append(child)
+        paragraph._p.append(r)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    ff = OxmlElement("w:ffData")
+    for child in ff_children:
+        ff.append(child)
+    begin.append(ff)
+    run_with(begin)
+    instr_el = OxmlElement("w:instrText")
+    instr_el.set(qn("xml:space"), "preserve")
+    instr_el.text = f" {instr} "
+    run_with(instr_el)
+    if result is not None:
+        sep = OxmlElement("w:fldChar")
+        sep.set(qn("w:fldCharType"), "separate")
+        run_with(sep)
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = result
+        run_with(t)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _ff_el(tag: str, value: str | None = None, attr: str = "w:val"):
+    el = OxmlElement(tag)
+    if value is not None:
+        el.set(qn(attr), value)
+    return el
+
+
+def _ff_head(name: str, tooltip: str | None) -> list:
+    head = [_ff_el("w:name", name), _ff_el("w:enabled"), _ff_el("w:calcOnExit", "0")]
+    if tooltip:
+        status = _ff_el("w:statusText", tooltip)
+        status.set(qn("w:type"), "text")
+        head.append(status)
+    return head
+
+
+def text_field(paragraph, name: str, value: str, *, max_length: int = 100, date: bool = False,
+               tooltip: str | None = None) -> None:
+    """A FORMTEXT field named `name` whose result (shown value) is `value`. Over 200 characters: multi-line."""
+    text_input = OxmlElement("w:textInput")
+    if date:
+        text_input.append(_ff_el("w:type", "date"))
+    text_input.append(_ff_el("w:maxLength", str(max_length)))
+    if date:
+        text_input.append(_ff_el("w:format", "dd/MM/yyyy"))
+    _form_field(paragraph, [*_ff_head(name, tooltip), text_input], "FORMTEXT", value)
+
+
+def checkbox_field(paragraph, name: str, checked: str, *, tooltip: str | None = None) -> None:
+    """A FORMCHECKBOX field named `name`; `checked` is "1"/"0" or an expression giving 1 or 0."""
+    box = OxmlElement("w:checkBox")
+    box.append(_ff_el("w:sizeAuto"))
+    box.append(_ff_el("w:default", checked))
+    _form_field(paragraph, [*_ff_head(name, tooltip), box], "FORMCHECKBOX", None)
+
+
+def page_break_before(paragraph) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(OxmlElement("w:pageBreakBefore"))
+
+
+def protect_for_forms(doc: DocumentType) -> None:
+    """Word lets a reader fill the form fields only (no password: a guard against slips, not a lock)."""
+    settings = doc.settings.element
+    protection = OxmlElement("w:documentProtection")
+    protection.set(qn("w:edit"), "forms")
+    protection.set(qn("w:enforcement"), "1")
+    # CT_Settings is a sequence: w:documentProtection comes after w:proofState, before w:defaultTabStop.
+    later = settings.find(qn("w:defaultTabStop"))
+    if later is not None:
+        later.addprevious(protection)
+    else:
+        settings.append(protection)

@@ -23,11 +23,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
+    # The audit trail goes to a temporary database, never into the source tree.
+    env = {**os.environ, "FORMGEN_AUDIT_DB": str(tmp_path_factory.mktemp("audit") / "audit.sqlite3")}
     process = subprocess.Popen(
         [sys.executable, "-m", "formgen.cli", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

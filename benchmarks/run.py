@@ -1,0 +1,250 @@
+"""formgen's benchmarks: `make bench` (or `.venv/bin/python benchmarks/run.py`).
+
+Prints a table and writes JSON (benchmarks/results.json by default): for every registered form's
+example, median and p95 of validate, DOCX render, PDF render and each stage; a 40-case agenda; a
+sibling group split per child; `formgen render` as a whole process from cold; `formgen serve` under
+1, 2 and 8 concurrent clients with 1 and 2 workers; resident memory after 1,000 and 10,000 renders;
+and the issue's targets, each a ratio of figures from this same run.
+
+`--quick` runs every figure with tiny counts (a smoke test, not a measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for entry in (str(HERE), str(ROOT)):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+import load  # noqa: E402 - after the path set-up above, so `python benchmarks/run.py` works from anywhere
+import stages  # noqa: E402
+from measure import ratio  # noqa: E402
+
+from formgen.registry import all_forms  # noqa: E402
+
+BARE_IMPORTS = "import docxtpl, reportlab.platypus, pypdf, marshmallow"
+PACKAGES = ["docxtpl", "python-docx", "reportlab", "rl-accel", "pypdf", "marshmallow", "flask", "gunicorn", "lxml"]
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "platform": platform.platform(),
+        "cpu": cpu or platform.processor(),
+        "cores": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "packages": versions,
+    }
+
+
+def cold_cli(form_id: str, runs: int) -> dict[str, Any]:
+    """`formgen render` as a whole process against a bare interpreter importing the libraries."""
+    spec = all_forms()[form_id]
+    with tempfile.TemporaryDirectory() as tmp:
+        body = Path(tmp) / "body.json"
+        body.write_text(json.dumps(dict(spec.example)))
+        render = [*load.formgen_command(), "render", form_id, str(body), "-o", str(Path(tmp) / "out.pdf")]
+        bare = [sys.executable, "-c", BARE_IMPORTS]
+        samples: dict[str, list[float]] = {"render": [], "bare": []}
+        cpu: dict[str, list[float]] = {"render": [], "bare": []}
+        for _ in range(runs):
+            for name, command in (("render", render), ("bare", bare)):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, timeout=120)
+                samples[name].append((time.perf_counter() - start) * 1000)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
+    render_ms = statistics.median(samples["render"])
+    bare_ms = statistics.median(samples["bare"])
+    return {"form": form_id, "runs": runs, "render_ms": round(render_ms, 1), "bare_imports_ms": round(bare_ms, 1),
+            "render_cpu_ms": round(statistics.median(cpu["render"]), 1),
+            "bare_imports_cpu_ms": round(statistics.median(cpu["bare"]), 1),
+            "bare_command": f'python -c "{BARE_IMPORTS}"', "ratio": round(ratio(render_ms, bare_ms), 3),
+            "cpu_ratio": round(ratio(statistics.median(cpu["render"]), statistics.median(cpu["bare"])), 3), "target": 1.5}
+
+
+def memory(counts: list[int]) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, str(HERE / "memory.py"), *map(str, counts)], check=True,
+                            capture_output=True, text=True, timeout=24 * 3600)
+    figures: dict[str, Any] = json.loads(result.stdout)
+    after = figures["after"]
+    low, high = after[str(min(counts))], after[str(max(counts))]
+    figures["growth"] = round(ratio(high, low) - 1, 4)
+    figures["target_growth"] = 0.10
+    return figures
+
+
+def server_targets(server: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    one = {row["clients"]: row for row in server.get("1", [])}
+    two = {row["clients"]: row for row in server.get("2", [])}
+    if 2 in one and 2 in two:
+        out["two_workers_over_one_rps"] = {"clients": 2, "target": 1.8, "value": round(
+            ratio(two[2]["requests_per_second"], one[2]["requests_per_second"]), 3)}
+    if 8 in one and 8 in two:
+        out["two_workers_over_one_rps_8_clients"] = {"clients": 8, "target": 1.8, "value": round(
+            ratio(two[8]["requests_per_second"], one[8]["requests_per_second"]), 3)}
+    if 2 in two:
+        out["p99_over_p50_2_workers_2_clients"] = {"target": 4.0, "value": round(
+            ratio(two[2]["p99_ms"], two[2]["p50_ms"]), 3)}
+    return out
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def print_report(results: dict[str, Any]) -> None:
+    out = sys.stdout
+    m = results["machine"]
+    out.write(f"formgen benchmarks, {m['when']}: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+              f"load {m['load_average_at_start']}\n\n")
+    out.write("Per form (ms: wall-clock median and p95; median CPU time of this process)\n")
+    names = ["validate", "context", "fill", "layout", "count_pages", "docx_save", "fill_and_save", "pdf_render",
+             "docx_render", "docx_render_no_limit"]
+    out.write(f"  {'form':<40} {'stage':<22} {'median':>9} {'p95':>9} {'cpu':>9}\n")
+    for form_id, row in results["forms"].items():
+        if "error" in row:
+            out.write(f"  {form_id:<40} not available: its example does not render ({row['error']})\n")
+            continue
+        for name in names:
+            if name in row:
+                cell = row[name]
+                out.write(f"  {form_id:<40} {name:<22} {cell['median_ms']:>9.2f} {cell['p95_ms']:>9.2f} "
+                          f"{cell['cpu_median_ms']:>9.2f}\n")
+    out.write("\nAgenda of 40 cases (PDF)\n")
+    agenda = results["agenda_40"]
+    if agenda["available"]:
+        out.write(f"  {agenda['pages']} pages: median {agenda['median_ms']:.1f} ms, p95 {agenda['p95_ms']:.1f} ms\n")
+    else:
+        out.write(f"  not available: {agenda['reason']}\n")
+    out.write("\nSibling group split per child (ZIP)\n")
+    split = results["sibling_split"]
+    if split["available"]:
+        for fmt in ("pdf", "docx"):
+            if fmt in split:
+                out.write(f"  {split['children']} children, {fmt}: median {split[fmt]['median_ms']:.1f} ms, "
+                          f"p95 {split[fmt]['p95_ms']:.1f} ms\n")
+    else:
+        out.write(f"  not available: {split['reason']}\n")
+    cli = results["cold_cli"]
+    out.write(f"\n`formgen render` from cold ({cli['form']}, PDF)\n  {cli['render_ms']:.0f} ms "
+              f"(CPU {cli['render_cpu_ms']:.0f} ms); {cli['bare_command']}: {cli['bare_imports_ms']:.0f} ms "
+              f"(CPU {cli['bare_imports_cpu_ms']:.0f} ms)\n")
+    out.write("\n`formgen serve` on loopback (PDF renders)\n")
+    out.write(f"  {'workers':>7} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>6}\n")
+    for workers, rows in results["server"].items():
+        for row in rows:
+            out.write(f"  {workers:>7} {row['clients']:>7} {row['requests_per_second']:>8.2f} {row['p50_ms']:>8.1f} "
+                      f"{row['p99_ms']:>8.1f} {row['failures']:>6}\n")
+    mem = results["memory"]
+    out.write(f"\nResident memory (MB): started {mem['rss_mb_started']}, warm {mem['rss_mb_warm']}, "
+              + ", ".join(f"after {count} renders {mb}" for count, mb in mem["after"].items())
+              + f" ({mem['seconds']} s)\n")
+    out.write("\nTargets (ratios within this run)\n")
+    for name, target in results["targets"].items():
+        holds = target["holds"]
+        detail = f" [{target['form']}]" if "form" in target else ""
+        if "cpu_value" in target:
+            detail += f" (CPU time: {_fmt(target['cpu_value'])})"
+        out.write(f"  {name:<40} {_fmt(target['value']):>8} (target {target['bound']}) "
+                  f"{'holds' if holds else 'MISSED'}{detail}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny counts: checks every figure is produced")
+    parser.add_argument("--runs", type=int, help="timed runs per in-process figure (default 40, quick 2)")
+    parser.add_argument("--cli-runs", type=int, help="cold `formgen render` runs (default 15, quick 1)")
+    parser.add_argument("--requests", type=int, help="timed requests per server row (default 120, quick 4)")
+    parser.add_argument("--renders", help="memory checkpoints, comma-separated (default 1000,10000; quick 4,8)")
+    parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the JSON")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    runs = args.runs or (2 if quick else 40)
+    cli_runs = args.cli_runs or (1 if quick else 15)
+    requests = args.requests or (4 if quick else 120)
+    renders = [int(n) for n in (args.renders or ("4,8" if quick else "1000,10000")).split(",")]
+
+    results: dict[str, Any] = {"machine": machine(), "quick": quick, "runs": runs}
+    forms = all_forms()
+    per_form: dict[str, dict[str, Any]] = {}
+    results["forms"] = {}
+    for form_id, spec in forms.items():
+        try:
+            per_form[form_id] = stages.form_stages(spec, runs)
+        except Exception as exc:  # a form being written now must not stop the others' figures
+            results["forms"][form_id] = {"error": f"{type(exc).__name__}: {getattr(exc, 'detail', exc)}"}
+            continue
+        results["forms"][form_id] = {name: t.as_dict() for name, t in per_form[form_id].items()}
+    # The agenda and the split are whole batches, each many renders long: fewer runs.
+    batch_runs = 1 if quick else max(5, runs // 4)
+    results["agenda_40"] = stages.agenda(batch_runs)
+    results["sibling_split"] = stages.sibling_split(batch_runs)
+    main_form = stages.PRO_FORMA if stages.PRO_FORMA in forms else next(iter(forms))
+    results["cold_cli"] = cold_cli(main_form, cli_runs)
+    body = copy.deepcopy(dict(forms[main_form].example))
+    results["server"] = load.server_figures(main_form, body, workers=[1, 2], clients=[1, 2, 8], requests=requests)
+    results["memory"] = memory(renders)
+
+    targets: dict[str, Any] = {}
+    for name, target in stages.render_targets(per_form).items():
+        targets[name] = {**target, "bound": target["target"], "holds": target["value"] <= target["target"]}
+        del targets[name]["target"]
+    cli = results["cold_cli"]
+    targets["cold_cli_over_bare_imports"] = {"value": cli["ratio"], "cpu_value": cli["cpu_ratio"], "bound": 1.5,
+                                             "holds": cli["ratio"] <= 1.5}
+    for name, target in server_targets(results["server"]).items():
+        at_least = name.startswith("two_workers")
+        holds = target["value"] >= target["target"] if at_least else target["value"] <= target["target"]
+        targets[name] = {"value": target["value"], "bound": f"{'>=' if at_least else '<='} {target['target']}",
+                         "holds": holds}
+    mem = results["memory"]
+    targets["memory_growth"] = {"value": mem["growth"], "bound": 0.10, "holds": mem["growth"] <= 0.10,
+                                "form": f"RSS after {max(renders)} renders over after {min(renders)}, less 1"}
+    for target in targets.values():
+        if isinstance(target["bound"], float):
+            target["bound"] = f"<= {target['bound']}"
+    results["targets"] = targets
+
+    print_report(results)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    sys.stdout.write(f"\nwrote {args.json}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

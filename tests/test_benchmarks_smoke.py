@@ -1,0 +1,91 @@
+"""The benchmark runs end to end in --quick mode, prints every figure and writes valid JSON.
+
+No timing is asserted: the figures are for people to read, on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from formgen.registry import all_forms
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ["validate", "context", "fill", "layout", "count_pages", "docx_save", "fill_and_save", "pdf_render",
+          "docx_render", "docx_render_no_limit"]
+TARGETS = ["pdf_path_over_fill_plus_layout", "docx_no_limit_over_fill_and_save", "cold_cli_over_bare_imports",
+           "two_workers_over_one_rps", "p99_over_p50_2_workers_2_clients", "memory_growth"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
+                            capture_output=True, text=True, timeout=600, check=False, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout, json.loads(out.read_text())
+
+
+def test_every_form_and_stage_is_printed_and_recorded(quick_run: tuple[str, dict[str, Any]]) -> None:
+    printed, results = quick_run
+    for form_id in all_forms():
+        assert form_id in printed
+        for stage in STAGES:
+            timing = results["forms"][form_id][stage]
+            assert timing["median_ms"] > 0 and timing["p95_ms"] >= timing["median_ms"]
+    for stage in STAGES:
+        assert f" {stage} " in printed
+
+
+@pytest.mark.parametrize("heading", [
+    "Agenda of 40 cases (PDF)",
+    "Sibling group split per child (ZIP)",
+    "`formgen render` from cold",
+    "`formgen serve` on loopback",
+    "Resident memory (MB)",
+    "Targets (ratios within this run)",
+])
+def test_every_section_is_printed(quick_run: tuple[str, dict[str, Any]], heading: str) -> None:
+    assert heading in quick_run[0]
+
+
+@pytest.mark.parametrize("key", ["agenda_40", "sibling_split"])
+def test_batches_are_measured_or_say_why_not(quick_run: tuple[str, dict[str, Any]], key: str) -> None:
+    entry = quick_run[1][key]
+    if entry["available"]:
+        assert "median_ms" in entry or "pdf" in entry
+    else:
+        assert f"not available: {entry['reason']}" in quick_run[0]
+
+
+def test_server_rows_for_one_and_two_workers_at_1_2_and_8_clients(quick_run: tuple[str, dict[str, Any]]) -> None:
+    server = quick_run[1]["server"]
+    assert sorted(server) == ["1", "2"]
+    for rows in server.values():
+        assert [row["clients"] for row in rows] == [1, 2, 8]
+        for row in rows:
+            assert row["failures"] == 0
+            assert row["requests"] > 0 and row["requests_per_second"] > 0
+            assert row["p99_ms"] >= row["p50_ms"] > 0
+
+
+def test_cold_cli_and_memory_figures(quick_run: tuple[str, dict[str, Any]]) -> None:
+    results = quick_run[1]
+    assert results["cold_cli"]["render_ms"] > 0 and results["cold_cli"]["bare_imports_ms"] > 0
+    memory = results["memory"]
+    assert sorted(memory["after"], key=int) == ["4", "8"]
+    assert all(mb > 0 for mb in memory["after"].values())
+
+
+def test_every_target_is_a_ratio_with_a_verdict(quick_run: tuple[str, dict[str, Any]]) -> None:
+    printed, results = quick_run
+    for name in TARGETS:
+        target = results["targets"][name]
+        assert isinstance(target["value"], float | int) and isinstance(target["holds"], bool)
+        assert name in printed
+    assert results["machine"]["cores"] and results["machine"]["python"]
