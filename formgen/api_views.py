@@ -30,6 +30,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def _no_constants(name: str) -> Any:
+    # NaN and Infinity are not JSON (RFC 8259), though Python's parser accepts them.
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
 def json_body() -> Any:
     """The request's JSON, or a problem: 415 for another type, 400 for malformed JSON."""
     if request.mimetype != "application/json":
@@ -37,7 +42,7 @@ def json_body() -> Any:
                           f"Send the body as application/json (got '{request.mimetype or 'none'}').")
     raw = request.get_data(cache=False)
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicates)
+        return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except _DuplicateKey as exc:
         raise HTTPProblem(400, "Malformed JSON",
                           f"The key '{exc.args[0]}' appears twice in one object; send it once.",

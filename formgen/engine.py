@@ -10,10 +10,11 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from docx.document import Document
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
 from formgen import embed
 from formgen.docx_fill import FIXED_TIME as _FIXED
@@ -52,12 +53,18 @@ class RenderedDocument:
         return self.format.media_type
 
 
+@cache
+def _schema(schema_class: type[Schema]) -> Schema:
+    """One schema instance per form: marshmallow 4 schemas hold no per-load state."""
+    return schema_class()
+
+
 def validate(spec: FormSpec, body: Any) -> dict[str, Any]:
     """The body loaded by the form's schema, or ValidationFailed naming each field."""
     if not isinstance(body, Mapping):
         raise ValidationFailed({"_schema": ["The body must be a JSON object."]})
     try:
-        return spec.schema().load(body)
+        return _schema(spec.schema).load(body)
     except ValidationError as exc:
         raise ValidationFailed(flatten_errors(exc.messages)) from None
 

@@ -6,7 +6,9 @@ Adding a form means adding a module there and a Word template in templates/; not
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -78,7 +80,17 @@ def all_forms() -> dict[str, FormSpec]:
     return dict(sorted(found.items()))
 
 
+_FORM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
 def get_form(form_id: str) -> FormSpec:
+    """One form, importing only its own module when it follows the naming rule (faster cold starts)."""
+    if _FORM_ID.match(form_id):
+        module_name = f"forms.{form_id.replace('-', '_')}"
+        if importlib.util.find_spec(module_name) is not None:
+            spec = getattr(importlib.import_module(module_name), "FORM", None)
+            if isinstance(spec, FormSpec) and spec.id == form_id:
+                return spec
     forms = all_forms()
     try:
         return forms[form_id]

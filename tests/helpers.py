@@ -22,6 +22,25 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in pdf_reader(content).pages)
 
 
+def pdf_body_text(content: bytes, edge: float = 45.0) -> str:
+    """The PDF's text without the running header and footer: text within `edge` points of the top or
+    bottom of a page is left out, so a table cell that breaks across pages reads as one answer."""
+    pages = []
+    for page in pdf_reader(content).pages:
+        height = float(page.mediabox.height)
+        parts: list[str] = []
+
+        def keep(text: str, cm: Any, tm: Any, font: Any, size: Any, parts: list[str] = parts,
+                 height: float = height) -> None:
+            y = float(tm[5]) * float(cm[3]) + float(cm[5]) if cm else float(tm[5])
+            if edge < y < height - edge or not text.strip():
+                parts.append(text)
+
+        page.extract_text(visitor_text=keep)
+        pages.append("".join(parts))
+    return "\n".join(pages)
+
+
 def _blocks(element: Any) -> Iterator[str]:
     for child in element.iterchildren():
         if child.tag == qn("w:p"):

@@ -19,7 +19,7 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PackageLoader, Pr
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 
-from formgen import engine
+from formgen import audit, engine
 from formgen.api_views import document_response
 from formgen.errors import BadDocument, PageLimitExceeded, UnknownForm, UnsupportedFormat, ValidationFailed
 from formgen.paths import PROJECT_ROOT, TEMPLATES_DIR
@@ -173,10 +173,16 @@ def download(form_id: str) -> Response | tuple[str, int]:
     if not csrf.valid():
         return _form_page(spec, body, top_errors=[{"text": STALE}], status=400)
     fmt = request.form.get("format", "pdf")
+    # Downloads from the pages go in the same audit trail as the API's renders.
+    g.client = "web"
+    audit.attempt(spec.id, fmt if fmt in ("pdf", "docx") else "unknown")
     try:
         if request.form.get("split") == "child":
-            return document_response(engine.render_split(spec, body, fmt))
-        return document_response(engine.render(spec, body, fmt))
+            document = engine.render_split(spec, body, fmt)
+        else:
+            document = engine.render(spec, body, fmt)
+        audit.made(document.content, document.pages)
+        return document_response(document)
     except UnsupportedFormat:
         abort(400)
     except (ValidationFailed, PageLimitExceeded) as error:

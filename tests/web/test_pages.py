@@ -8,6 +8,7 @@ import html
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -298,3 +299,22 @@ def test_unknown_form_is_a_page_not_json(client: FlaskClient) -> None:
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "There is no form at this address." in response.text
+
+
+def test_downloads_from_the_pages_are_in_the_audit_trail(tmp_path: Path) -> None:
+    import hashlib
+
+    from api import create_app
+    from formgen.audit import AuditTrail
+
+    db = tmp_path / "audit.sqlite3"
+    web = create_app({"TESTING": True, "AUDIT_DB": str(db)}).test_client()
+    web.get("/")
+    check = _post(web, MANCHESTER, _manchester())
+    pdf = web.post(f"/forms/{MANCHESTER}/download",
+                   data={"csrf_token": _token(web), "body": json.dumps(_hidden_body(check.text)), "format": "pdf"})
+    assert pdf.status_code == 200
+    [row] = AuditTrail(db).rows()
+    assert row["client"] == "web"
+    assert row["form_id"] == MANCHESTER
+    assert row["sha256"] == hashlib.sha256(pdf.data).hexdigest()
