@@ -14,9 +14,13 @@ them back into a body.
 
 from __future__ import annotations
 
+# Before any reportlab import: scripts installs reportlab's right-to-left hook (see formgen/scripts.py).
+from formgen import scripts
+
+# isort: split
+
 from dataclasses import dataclass
 from typing import Any, Literal
-from xml.sax.saxutils import escape
 
 from docx.oxml.ns import qn
 from reportlab.lib import colors
@@ -25,6 +29,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
+
+from formgen.fonts import BODY_FONT
 
 SEPARATOR = "__"
 # Word's own "empty" result of a text form field: five en spaces.
@@ -143,6 +149,11 @@ class _Placed:
     font_size: float
 
 
+def _style_for(style: ParagraphStyle, text: str) -> ParagraphStyle:
+    shaping, bidi = scripts.style_flags(text)
+    return scripts.text_style(style, text, shaping, bidi) if shaping or bidi else style
+
+
 class FieldFlowable(Flowable):
     """A fillable box (or tick box) as wide as its cell; its value is printed underneath."""
 
@@ -163,8 +174,9 @@ class FieldFlowable(Flowable):
         self.width = availWidth
         rows = MULTILINE_ROWS if self.field.multiline else 1
         if self.field.value:
-            markup = escape(self.field.value).replace("\n", "<br/>")
-            self._para = Paragraph(markup, style)
+            # Printed with the body's font fallback and shaping, so any script shows under the box.
+            markup = scripts.markup(self.field.value, BODY_FONT).replace("\n", "<br/>")
+            self._para = scripts.BidiParagraph(markup, _style_for(style, self.field.value))
             _, self._para_height = self._para.wrap(availWidth - 4, availHeight)
         self.height = max(self._para_height + 4, rows * style.leading + 6)
         return self.width, self.height
@@ -186,7 +198,8 @@ def field_flowables(p: Any, style: ParagraphStyle) -> list[Flowable]:
     found, other = word_fields(p)
     out: list[Flowable] = []
     if other.strip():
-        out.append(Paragraph(escape(other).replace("\n", "<br/>"), style))
+        out.append(scripts.BidiParagraph(scripts.markup(other, BODY_FONT).replace("\n", "<br/>"),
+                                         _style_for(style, other)))
     out.extend(FieldFlowable(field, style) for field in found)
     return out
 

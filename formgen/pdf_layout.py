@@ -146,21 +146,15 @@ class StyleBook:
 
     def for_text(self, style: ParagraphStyle, text: str) -> ParagraphStyle:
         """`style`, or a variant of it that shapes (Arabic, Indic scripts) or reorders (right to left)."""
-        if all(ord(char) < 0x0370 for char in text):
-            return style
         # Right to left: each line is reordered when drawn (scripts.BidiParagraph), the paragraph's base
         # direction staying left to right as in the DOCX, where runs, not paragraphs, are marked RTL.
-        # HarfBuzz shaping (Indic scripts) only where nothing needs reordering: shaped text cannot be.
-        bidi = scripts.has_rtl(text)
-        shaping = scripts.needs_shaping(text) and not bidi
+        shaping, bidi = scripts.style_flags(text)
         if not shaping and not bidi:
             return style
         key = (style.name, shaping, bidi)
         variant = self._variants.get(key)
         if variant is None:
-            variant = ParagraphStyle(f"{style.name}-{shaping}-{bidi}", parent=style, shaping=int(shaping))
-            variant.bidi = bidi  # type: ignore[attr-defined]
-            variant.keep_with_next = getattr(style, "keep_with_next", False)  # type: ignore[attr-defined]
+            variant = scripts.text_style(style, text, shaping, bidi)
             self._variants[key] = variant
         return variant
 

@@ -253,6 +253,25 @@ def rtl_spans(text: str) -> list[tuple[bool, str]]:
     return out
 
 
+def style_flags(text: str) -> tuple[bool, bool]:
+    """(shaping, bidi) a paragraph of `text` needs: HarfBuzz shaping (Indic scripts) only where nothing
+    needs reordering, since shaped text cannot be; right to left reordered line by line when drawn."""
+    if all(ord(char) < 0x0370 for char in text):
+        return False, False
+    bidi = has_rtl(text)
+    return needs_shaping(text) and not bidi, bidi
+
+
+def text_style(style: Any, text: str, shaping: bool, bidi: bool) -> Any:
+    """A variant of a reportlab ParagraphStyle that shapes and/or reorders, as `style_flags` said."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    variant = ParagraphStyle(f"{style.name}-{shaping}-{bidi}", parent=style, shaping=int(shaping))
+    variant.bidi = bidi
+    variant.keep_with_next = getattr(style, "keep_with_next", False)
+    return variant
+
+
 class BidiParagraph(Paragraph):
     """A reportlab Paragraph that draws right-to-left text right to left, line by line.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import json
@@ -11,60 +10,32 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from bodies import Body, Change, changed
+from bodies import drop_path as _drop
+from bodies import errors_for as _errors_for
+from bodies import many as _many
+from bodies import set_path as _set
 from flask.testing import FlaskClient
 from helpers import docx_text, pdf_text, squash
 
 from formgen import engine
-from formgen.errors import ValidationFailed
 from formgen.registry import get_form
 from forms.herefordshire_eha_step_down_plan import SEND_WORKING_DAYS, timescale
 
 FORM = get_form("herefordshire-eha-step-down-plan")
-MANCHESTER = get_form("manchester-allocations-pro-forma")
-Body = dict[str, Any]
 
 
-def body_with(change: Callable[[Body], None]) -> Body:
-    body = copy.deepcopy(dict(FORM.example))
-    change(body)
-    return body
+def body_with(change: Change) -> Body:
+    return changed(FORM.example, change)
 
 
 def errors_for(body: Body) -> dict[str, list[str]]:
-    with pytest.raises(ValidationFailed) as caught:
-        engine.validate(FORM, body)
-    return caught.value.errors
+    return _errors_for(FORM, body)
+MANCHESTER = get_form("manchester-allocations-pro-forma")
 
 
 def docx_of(body: Mapping[str, Any]) -> str:
     return squash(docx_text(engine.render(FORM, body, "docx").content))
-
-
-def _set(path: str, value: Any) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        target: Any = body
-        *parents, last = path.split(".")
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        target[last] = value
-    return change
-
-
-def _drop(path: str) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        target: Any = body
-        *parents, last = path.split(".")
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        del target[last]
-    return change
-
-
-def _many(*changes: Callable[[Body], None]) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        for c in changes:
-            c(body)
-    return change
 
 
 def _no_mapping(key: str) -> Callable[[Body], None]:

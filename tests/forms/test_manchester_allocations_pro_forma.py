@@ -2,53 +2,27 @@
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from bodies import Body, Change, changed, tomorrow
+from bodies import errors_for as _errors_for
+from bodies import many as _many
+from bodies import set_path as _set
 from helpers import docx_text, squash
 
 from formgen import engine
-from formgen.errors import ValidationFailed
 from formgen.registry import get_form
 
 FORM = get_form("manchester-allocations-pro-forma")
-Body = dict[str, Any]
 
 
-def body_with(change: Callable[[Body], None]) -> Body:
-    body = copy.deepcopy(dict(FORM.example))
-    change(body)
-    return body
+def body_with(change: Change) -> Body:
+    return changed(FORM.example, change)
 
 
 def errors_for(body: Body) -> dict[str, list[str]]:
-    with pytest.raises(ValidationFailed) as caught:
-        engine.validate(FORM, body)
-    return caught.value.errors
-
-
-def tomorrow() -> str:
-    return (dt.date.today() + dt.timedelta(days=1)).isoformat()
-
-
-def _set(path: str, value: Any) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        target = body
-        *parents, last = path.split(".")
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        target[last] = value
-    return change
-
-
-def _many(*changes: Callable[[Body], None]) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        for c in changes:
-            c(body)
-    return change
+    return _errors_for(FORM, body)
 
 
 @pytest.mark.parametrize(

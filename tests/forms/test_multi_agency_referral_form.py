@@ -2,65 +2,29 @@
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
-from collections.abc import Callable
-from typing import Any
-
 import pytest
+from bodies import Body, Change, changed, tomorrow
+from bodies import drop_path as _drop
+from bodies import errors_for as _errors_for
+from bodies import set_path as _set
 from helpers import docx_document, docx_text, pdf_text, squash, strings_in
 
 from formgen import engine
-from formgen.errors import ValidationFailed
 from formgen.registry import get_form
 
 FORM = get_form("multi-agency-referral-form")
-Body = dict[str, Any]
-Change = Callable[[Body], None]
 
 
 def body_with(*changes: Change) -> Body:
-    body = copy.deepcopy(dict(FORM.example))
-    for change in changes:
-        change(body)
-    return body
+    return changed(FORM.example, *changes)
 
 
 def errors_for(body: Body) -> dict[str, list[str]]:
-    with pytest.raises(ValidationFailed) as caught:
-        engine.validate(FORM, body)
-    return caught.value.errors
+    return _errors_for(FORM, body)
 
 
 def docx_words(body: Body) -> str:
     return squash(docx_text(engine.render(FORM, body, "docx").content))
-
-
-def _set(path: str, value: Any) -> Change:
-    def change(body: Body) -> None:
-        target: Any = body
-        *parents, last = path.split(".")
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        if isinstance(target, list):
-            target[int(last)] = value
-        else:
-            target[last] = value
-    return change
-
-
-def _drop(path: str) -> Change:
-    def change(body: Body) -> None:
-        target: Any = body
-        *parents, last = path.split(".")
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        del target[last]
-    return change
-
-
-def tomorrow() -> str:
-    return (dt.date.today() + dt.timedelta(days=1)).isoformat()
 
 
 LABEL = "Domestic abuse, neglect, parental mental health and substance misuse concerns"

@@ -2,55 +2,31 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from bodies import DROP as _DROP
+from bodies import Body, Change, changed
+from bodies import errors_for as _errors_for
+from bodies import many as _many
+from bodies import set_path as _set
 from helpers import docx_text, pdf_reader, pdf_text, squash
 
 from formgen import engine
-from formgen.errors import ValidationFailed
 from formgen.registry import get_form
 from forms.shropshire_step_down_agenda import CHECKLIST, WEEKLY_EXAMPLE, example_with_cases
 
 FORM = get_form("shropshire-step-down-agenda")
-Body = dict[str, Any]
 
 
-def body_with(change: Callable[[Body], None], base: Body | None = None) -> Body:
-    body = copy.deepcopy(dict(base or FORM.example))
-    change(body)
-    return body
-
-
-def _set(path: str, value: Any) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        target: Any = body
-        *parents, last = path.split(".")
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        if value is _DROP:
-            target.pop(last, None)
-        else:
-            target[last] = value
-    return change
-
-
-_DROP = object()
-
-
-def _many(*changes: Callable[[Body], None]) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        for c in changes:
-            c(body)
-    return change
+def body_with(change: Change, base: Body | None = None) -> Body:
+    return changed(base or FORM.example, change)
 
 
 def errors_for(body: Body) -> dict[str, list[str]]:
-    with pytest.raises(ValidationFailed) as caught:
-        engine.validate(FORM, body)
-    return caught.value.errors
+    return _errors_for(FORM, body)
+
+
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from bodies import Body, Change, changed, tomorrow
+from bodies import many as _many
+from bodies import set_path as _set
 from helpers import docx_text, pdf_reader, squash
 from marshmallow import ValidationError
 
@@ -20,34 +20,10 @@ from formgen.registry import get_form
 from forms.shropshire_strengthening_families_consent import CompletedConsentSchema
 
 FORM = get_form("shropshire-strengthening-families-consent")
-Body = dict[str, Any]
 
 
-def body_with(change: Callable[[Body], None]) -> Body:
-    body = copy.deepcopy(dict(FORM.example))
-    change(body)
-    return body
-
-
-def _set(path: str, value: Any) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        target: Any = body
-        *parents, last = path.split(".")
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        target[last] = value
-    return change
-
-
-def _many(*changes: Callable[[Body], None]) -> Callable[[Body], None]:
-    def change(body: Body) -> None:
-        for c in changes:
-            c(body)
-    return change
-
-
-def tomorrow() -> str:
-    return (dt.date.today() + dt.timedelta(days=1)).isoformat()
+def body_with(change: Change) -> Body:
+    return changed(FORM.example, change)
 
 
 def signed(body: Body) -> None:
