@@ -54,8 +54,9 @@ browser-tools:  ## install Debian's chromium for the browser tests
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  chromium >/dev/null) || echo "chromium not installed: the browser tests will skip (and fail under CI)"; }
 
-test: setup test-tools browser-tools  ## set up and run the linters and the tests
+test: setup test-tools browser-tools  ## set up and run the linters, the type checker and the tests
 	$(BIN)/ruff check .
+	$(BIN)/mypy formgen forms api.py
 	$(BIN)/python -m pytest
 
 lint: setup  ## ruff and mypy

@@ -67,7 +67,7 @@ def chosen_format(formats: tuple[str, ...]) -> Format:
     offered = {engine.MEDIA_TYPES[Format(f)]: Format(f) for f in formats}
     if not request.accept_mimetypes or request.accept_mimetypes.provided is False:
         return Format.PDF if "pdf" in formats else Format(formats[0])
-    best = request.accept_mimetypes.best_match([engine.MEDIA_TYPES[Format.PDF], *offered], default=None)
+    best = request.accept_mimetypes.best_match([engine.MEDIA_TYPES[Format.PDF], *offered])
     if best is None:
         raise HTTPProblem(406, "Not Acceptable",
                           f"The Accept header asks for none of the formats offered: {', '.join(offered)}.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -237,7 +237,7 @@ def group(schema: type[Schema], label: str, *, required: bool = True, hint: str 
 class FormSchema(Schema):
     """Base for every form's schema: unknown fields are refused by name."""
 
-    error_messages: ClassVar[dict[str, str]] = {
+    error_messages = {  # noqa: RUF012 - marshmallow reads these from the class
         "unknown": "Unknown field: this form has no field of that name.",
         # Met only by nested objects and list items (the engine checks the body itself first).
         "type": "Must be a JSON object ({...}), not a list, text or a number.",

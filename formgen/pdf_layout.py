@@ -270,8 +270,8 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
         ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
     ]
-    grid = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent)
-    if grid:
+    bordered = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent)
+    if bordered:
         commands.append(("GRID", (0, 0), (-1, -1), BORDER, colors.black))
     data: list[list[Any]] = []
     header_rows = 0
@@ -295,7 +295,7 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
             # Word keeps a cell's first space-before and last space-after (reportlab drops both), and
             # each row of a bordered table is one border width taller.
             above = cell[0].getSpaceBefore() if cell else 0
-            below = (cell[-1].getSpaceAfter() if cell else 0) + (BORDER if grid else 0)
+            below = (cell[-1].getSpaceAfter() if cell else 0) + (BORDER if bordered else 0)
             if above or below:
                 commands.append(("TOPPADDING", (col, row_index), (col + span - 1, row_index), above))
                 commands.append(("BOTTOMPADDING", (col, row_index), (col + span - 1, row_index), below))
@@ -384,6 +384,11 @@ class _DocTemplate(BaseDocTemplate):
 _style_books: dict[str, StyleBook] = {}
 
 
+def _pt(length: Any, default: float) -> float:
+    """A section length in points, or Word's default where the template leaves it unset."""
+    return float(length.pt) if length is not None else default
+
+
 def layout_pdf(
     document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None
 ) -> bytes:
@@ -393,9 +398,9 @@ def layout_pdf(
     """
     register_fonts()
     section = document.sections[0]
-    page_w, page_h = section.page_width.pt, section.page_height.pt
-    left, right = section.left_margin.pt, section.right_margin.pt
-    top, bottom = section.top_margin.pt, section.bottom_margin.pt
+    page_w, page_h = _pt(section.page_width, 595.3), _pt(section.page_height, 841.9)  # A4 unless set
+    left, right = _pt(section.left_margin, 72), _pt(section.right_margin, 72)
+    top, bottom = _pt(section.top_margin, 72), _pt(section.bottom_margin, 72)
     frame_w = page_w - left - right
     styles = _style_books.get(template_key) if template_key else None
     if styles is None:

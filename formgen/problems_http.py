@@ -58,8 +58,9 @@ def init_app(app: Flask) -> None:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             detail = f"The request body is larger than the limit of {limit} bytes." if limit else detail
         response = problem(status, title, detail)
-        if status == 405 and getattr(error, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(error.valid_methods or [])
+        allowed = getattr(error, "valid_methods", None)
+        if status == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response
 
     @app.errorhandler(Exception)
