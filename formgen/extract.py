@@ -3,7 +3,7 @@
 Every formgen PDF carries the body it was made from (formgen/embed.py). Extraction starts from that
 body, overlays what was typed or ticked in the PDF's form fields (named by body path, see
 formgen/pdf_fields.py), then validates the result with the form's schema, or with the stricter schema
-a form gives for a completed document (`completed_form_schema` on its schema class, e.g. "signed on
+a form gives for a completed document (`FormSpec.completed_schema`, e.g. "signed on
 both sides").
 """
 
@@ -150,7 +150,7 @@ def extract(spec: FormSpec, content: bytes) -> dict[str, Any]:
                           f"Send it to /api/forms/{form_id}/extract.")
     body = copy.deepcopy(embedded)
     _overlay(body, spec.schema(), fields)
-    schema_class: type[Schema] = getattr(spec.schema, "completed_form_schema", spec.schema)
+    schema_class: type[Schema] = spec.completed_schema or spec.schema
     try:
         schema_class().load(body)
     except ValidationError as exc:

@@ -45,6 +45,9 @@ class FormSpec:
     # Prefill across forms (formgen/shared.py): body -> SharedCase, and SharedCase -> partial body.
     shares: Callable[[Mapping[str, Any]], SharedCase] | None = None
     takes: Callable[[SharedCase], dict[str, Any]] | None = None
+    # The stricter rules a completed (signed, ticked) document must meet, checked when it is read back
+    # by extract; None: the form's own schema.
+    completed_schema: type[Schema] | None = None
 
     @property
     def template_path(self) -> Path:

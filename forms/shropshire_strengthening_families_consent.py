@@ -187,7 +187,6 @@ class CompletedConsentSchema(ConsentSchema):
 
 
 # formgen/extract.py validates a completed PDF with this schema instead of the form's own.
-ConsentSchema.completed_form_schema = CompletedConsentSchema  # type: ignore[attr-defined]
 
 
 def _shown(value: str | None) -> str:
@@ -336,4 +335,5 @@ FORM = FormSpec(
     filename=lambda data: f"strengthening-families-consent-{data['carefirst_number']}",
     shares=shares,
     takes=takes,
+    completed_schema=CompletedConsentSchema,
 )
