@@ -133,6 +133,14 @@ def render(form_id: str) -> Response:
     return document_response(document)
 
 
+def _uploaded(what: str, limit: int) -> bytes:
+    """The multipart field `file`, read up to one byte past `limit` so the reader can tell it is too big."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise HTTPProblem(400, "Bad Request", f"Send {what} as multipart/form-data, in a field named 'file'.")
+    return upload.read(limit + 1)
+
+
 @bp.post("/forms/<form_id>/extract")
 def extract(form_id: str) -> Response:
     """A completed fillable formgen PDF (multipart field `file`) -> its data as a body, validated."""
@@ -140,12 +148,7 @@ def extract(form_id: str) -> Response:
     from formgen.extract import extract as read_back
 
     form = get_form(form_id)
-    upload = request.files.get("file")
-    if upload is None:
-        raise HTTPProblem(400, "Bad Request",
-                          "Send the completed PDF as multipart/form-data, in a field named 'file'.")
-    content = upload.read(MAX_PDF_BYTES + 1)
-    response = jsonify(read_back(form, content))
+    response = jsonify(read_back(form, _uploaded("the completed PDF", MAX_PDF_BYTES)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -156,11 +159,7 @@ def prefill(form_id: str) -> Response:
     from formgen.prefill import MAX_UPLOAD_BYTES, prefill_from_upload
 
     form = get_form(form_id)
-    upload = request.files.get("file")
-    if upload is None:
-        raise HTTPProblem(400, "Bad Request",
-                          "Send the document or JSON file as multipart/form-data, in a field named 'file'.")
-    response = jsonify(prefill_from_upload(form, upload.read(MAX_UPLOAD_BYTES + 1)).body)
+    response = jsonify(prefill_from_upload(form, _uploaded("the document or JSON file", MAX_UPLOAD_BYTES)).body)
     response.headers["Cache-Control"] = "no-store"
     return response
 
