@@ -47,20 +47,22 @@ test-tools:  ## install LibreOffice writer and Liberation fonts for the page-cou
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  libreoffice-writer-nogui fonts-liberation >/dev/null) || echo "LibreOffice not installed: the page oracle test will skip"; }
 
-# Debian's Chromium for the Playwright browser tests (tests/web/test_browser.py); Playwright's own browser
+# Debian's Chromium for the Playwright browser tests (tests/formgen/service/web/test_browser.py); Playwright's own browser
 # download is never used. Installed when missing and we may (root).
 browser-tools:  ## install Debian's chromium for the browser tests
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  chromium >/dev/null) || echo "chromium not installed: the browser tests will skip (and fail under CI)"; }
 
-test: setup test-tools browser-tools  ## set up and run the linters, the type checker and the tests
+test: setup test-tools browser-tools  ## set up and run the linters, the layering check, the type checker and the tests
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy formgen forms api.py
 	$(BIN)/python -m pytest
 
-lint: setup  ## ruff and mypy
+lint: setup  ## ruff, the layering check (import-linter) and mypy
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy formgen forms api.py
 
 bench: setup  ## run the benchmarks (writes benchmarks/results.json)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from formgen import api_views, audit, auth, logs, problems_http, security_headers, web
+from formgen.service import api_views, audit_hooks, auth, logs, problems_http, security_headers, web
 
 DEFAULTS: dict[str, Any] = {
     # Large enough for a 40-case agenda; anything bigger is refused with a 413 problem.
@@ -29,7 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems_http.init_app(app)
     security_headers.init_app(app)
     auth.init_app(app)  # API keys for /api/* (open when none are configured)
-    audit.init_app(app)  # one append-only SQLite row per render
+    audit_hooks.init_app(app)  # one append-only SQLite row per render
     app.register_blueprint(api_views.bp)
     app.register_blueprint(web.bp)  # the practitioners' pages at / (formgen/web)
 

@@ -32,9 +32,9 @@ def free_port() -> int:
 
 
 def formgen_command() -> list[str]:
-    """The installed `formgen` script beside this Python, else `python -m formgen.cli`."""
+    """The installed `formgen` script beside this Python, else `python -m formgen.cli.main`."""
     script = Path(sys.executable).with_name("formgen")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "formgen.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "formgen.cli.main"]
 
 
 @contextmanager

@@ -31,18 +31,18 @@ def rss_mb() -> float:
 
 def main(argv: list[str]) -> int:
     counts = sorted(int(arg) for arg in argv)
-    from formgen import engine
-    from formgen.registry import all_forms
+    from formgen.core.registry import all_forms
+    from formgen.engine import pipeline
 
     started = rss_mb()
-    engine.warm_up()
+    pipeline.warm_up()
     jobs: list[tuple[Any, dict[str, Any], str]] = []
     skipped: list[str] = []
     for spec in all_forms().values():
         for fmt in spec.formats:
             body = copy.deepcopy(dict(spec.example))
             try:
-                engine.render(spec, body, fmt)
+                pipeline.render(spec, body, fmt)
             except Exception:  # a form being written now: leave it out, say so
                 skipped.append(f"{spec.id} ({fmt})")
                 continue
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
     for count in counts:
         while done < count:
             spec, body, fmt = jobs[done % len(jobs)]
-            engine.render(spec, body, fmt)
+            pipeline.render(spec, body, fmt)
             done += 1
         gc.collect()
         result["after"][str(count)] = round(rss_mb(), 1)

@@ -37,7 +37,7 @@ import load  # noqa: E402 - after the path set-up above, so `python benchmarks/r
 import stages  # noqa: E402
 from measure import ratio  # noqa: E402
 
-from formgen.registry import all_forms  # noqa: E402
+from formgen.core.registry import all_forms  # noqa: E402
 
 BARE_IMPORTS = "import docxtpl, reportlab.platypus, pypdf, marshmallow"
 PACKAGES = ["docxtpl", "python-docx", "reportlab", "rl-accel", "pypdf", "marshmallow", "flask", "gunicorn", "lxml"]

@@ -63,7 +63,7 @@ def serving(workers: int, audit_db: Path) -> Iterator[tuple[str, int]]:
     env.pop("FORMGEN_API_KEYS", None)
     env.pop("FORMGEN_API_KEYS_FILE", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "formgen.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "formgen.cli.main", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"

@@ -15,11 +15,12 @@ from typing import Any
 
 from measure import Timing, interleaved, ratio
 
-from formgen import embed, engine
-from formgen.docx_fill import compiled, docx_bytes, set_metadata
-from formgen.pages import count_pages
-from formgen.pdf_layout import layout_pdf
-from formgen.registry import FormSpec, all_forms
+from formgen.core.registry import FormSpec, all_forms
+from formgen.documents import embed
+from formgen.documents.docx_fill import compiled, docx_bytes, set_metadata
+from formgen.documents.pages import count_pages
+from formgen.documents.pdf_layout import layout_pdf
+from formgen.engine import pipeline
 
 PRO_FORMA = "manchester-allocations-pro-forma"
 AGENDA = "shropshire-step-down-agenda"
@@ -31,10 +32,10 @@ _ID = re.compile(r"([A-Za-z]*)([0-9]+)")
 def form_stages(spec: FormSpec, runs: int) -> dict[str, Timing]:
     """Each stage of one form's example on its own, and the whole PDF and DOCX paths."""
     body = copy.deepcopy(dict(spec.example))
-    data = engine.validate(spec, body)
+    data = pipeline.validate(spec, body)
     context = spec.build_context(data)
     template = compiled(spec.template_path)
-    meta = engine._meta(spec)
+    meta = pipeline._meta(spec)
     carried = embed.payload(spec.id, body)
     filled = template.fill(context)
     set_metadata(filled, meta)
@@ -50,7 +51,7 @@ def form_stages(spec: FormSpec, runs: int) -> dict[str, Timing]:
         return docx_bytes(document)
 
     cases: dict[str, Any] = {
-        "validate": lambda: engine.validate(spec, body),
+        "validate": lambda: pipeline.validate(spec, body),
         "context": lambda: spec.build_context(data),
         "fill": lambda: template.fill(context),
         "layout": lambda: layout_pdf(filled, meta, attachment=carried, template_key=spec.id),
@@ -59,10 +60,10 @@ def form_stages(spec: FormSpec, runs: int) -> dict[str, Timing]:
         "fill_and_save": fill_and_save,
     }
     if "pdf" in spec.formats:
-        cases["pdf_render"] = lambda: engine.render(spec, body, "pdf")
+        cases["pdf_render"] = lambda: pipeline.render(spec, body, "pdf")
     if "docx" in spec.formats:
-        cases["docx_render"] = lambda: engine.render(spec, body, "docx")
-        cases["docx_render_no_limit"] = lambda: engine.render(unlimited, body, "docx")
+        cases["docx_render"] = lambda: pipeline.render(spec, body, "docx")
+        cases["docx_render_no_limit"] = lambda: pipeline.render(unlimited, body, "docx")
     return interleaved(cases, runs)
 
 
@@ -120,10 +121,10 @@ def agenda(runs: int) -> dict[str, Any]:
         return {"available": False, "reason": f"the form {AGENDA} is not registered yet"}
     try:
         body = grown_body(spec, AGENDA_CASES)
-        document = engine.render(spec, body, "pdf")
+        document = pipeline.render(spec, body, "pdf")
     except Exception as exc:  # report, never crash the whole run over one row
         return {"available": False, "reason": f"{type(exc).__name__}: {getattr(exc, 'detail', exc)}"}
-    timed = interleaved({"pdf": lambda: engine.render(spec, body, "pdf")}, runs, warmup=1)["pdf"]
+    timed = interleaved({"pdf": lambda: pipeline.render(spec, body, "pdf")}, runs, warmup=1)["pdf"]
     return {"available": True, "cases": AGENDA_CASES, "pages": document.pages, **timed.as_dict()}
 
 
@@ -134,9 +135,9 @@ def sibling_split(runs: int) -> dict[str, Any]:
         return {"available": False, "reason": f"the form {SIBLINGS} is not registered yet (or does not split by child)"}
     body = copy.deepcopy(dict(spec.example))
     try:
-        engine.validate(spec, body)
+        pipeline.validate(spec, body)
         children = len(spec.split_by_child(body))
-        cases = {fmt: (lambda fmt=fmt: engine.render_split(spec, body, fmt)) for fmt in spec.formats}
+        cases = {fmt: (lambda fmt=fmt: pipeline.render_split(spec, body, fmt)) for fmt in spec.formats}
         timed = interleaved(cases, runs, warmup=1)
     except Exception as exc:
         return {"available": False, "reason": f"{type(exc).__name__}: {getattr(exc, 'detail', exc)}"}

@@ -1,1 +1,1 @@
-"""One module per artefact. Each declares FORM, a formgen.registry.FormSpec."""
+"""One module per artefact. Each declares FORM, a formgen.core.registry.FormSpec."""

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from marshmallow import ValidationError, missing, validates
 from marshmallow.fields import Field
 
-from formgen import fields as f
-from formgen.dates import age_text, uk_date
+from formgen.core import fields as f
+from formgen.core.dates import age_text, uk_date
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$", re.IGNORECASE)
 

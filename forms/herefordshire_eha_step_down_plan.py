@@ -16,10 +16,10 @@ from typing import Any
 
 from marshmallow import ValidationError, validates, validates_schema
 
-from formgen import fields as f
-from formgen.dates import add_working_days, age_text, uk_date, working_days_between
-from formgen.registry import FormSpec
-from formgen.shared import SharedCase, drop_empty
+from formgen.core import fields as f
+from formgen.core.dates import add_working_days, age_text, uk_date, working_days_between
+from formgen.core.registry import FormSpec
+from formgen.core.shared import SharedCase, drop_empty
 from forms.common import (
     AddressSchema,
     ContactSchema,

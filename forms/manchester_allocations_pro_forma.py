@@ -12,10 +12,10 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
-from formgen import fields as f
-from formgen.dates import age_text, uk_date
-from formgen.registry import FormSpec
-from formgen.shared import SharedCase, drop_empty
+from formgen.core import fields as f
+from formgen.core.dates import age_text, uk_date
+from formgen.core.registry import FormSpec
+from formgen.core.shared import SharedCase, drop_empty
 from forms.common import AddressSchema, ContactSchema, address_text, contact_text, join_lines, person_row
 
 FORM_ID = "manchester-allocations-pro-forma"

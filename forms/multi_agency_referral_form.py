@@ -7,7 +7,7 @@ meeting within 5 working days, 4.4 back to the team that stepped the family down
 Appendix 1 the written referral within 48 hours of a phone referral).
 
 What differs between councils (deadlines, case system, levels of need) comes from the council's
-profile in councils/ (formgen/councils.py), chosen by the body's `council`.
+profile in councils/ (formgen/core/councils.py), chosen by the body's `council`.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from typing import Any
 
 from marshmallow import ValidationError, validates, validates_schema
 
-from formgen import fields as f
-from formgen.councils import CouncilProfile, all_councils
-from formgen.dates import add_working_days, age_text, uk_date, working_days_between
-from formgen.registry import FormSpec
-from formgen.shared import SharedCase, drop_empty
+from formgen.core import fields as f
+from formgen.core.councils import CouncilProfile, all_councils
+from formgen.core.dates import add_working_days, age_text, uk_date, working_days_between
+from formgen.core.registry import FormSpec
+from formgen.core.shared import SharedCase, drop_empty
 from forms.common import (
     BLANK_ANSWERS,
     AddressSchema,

@@ -17,9 +17,9 @@ from typing import Any
 
 from marshmallow import ValidationError, validates, validates_schema
 
-from formgen import fields as f
-from formgen.dates import uk_date
-from formgen.registry import FormSpec
+from formgen.core import fields as f
+from formgen.core.dates import uk_date
+from formgen.core.registry import FormSpec
 
 FORM_ID = "shropshire-step-down-agenda"
 

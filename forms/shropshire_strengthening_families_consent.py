@@ -4,7 +4,7 @@ No request for Early Help intervention is accepted until at least one parent or 
 household has signed it, "signed on both sides and relevant boxes ticked on the consent form" (4.a, 4.b).
 The form is pre-filled with the household, the children, the address, the carefirst number, the purpose
 and the agencies; the family signs it by hand, or on screen in the fillable PDF, and
-POST /api/forms/{id}/extract reads a completed PDF back (formgen/extract.py), checked by
+POST /api/forms/{id}/extract reads a completed PDF back (formgen/documents/extract.py), checked by
 CompletedConsentSchema below.
 """
 
@@ -16,11 +16,11 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
-from formgen import fields as f
-from formgen.dates import age_on, age_text, uk_date
-from formgen.pdf_fields import EMPTY_RESULT
-from formgen.registry import FormSpec
-from formgen.shared import SharedCase, drop_empty
+from formgen.core import fields as f
+from formgen.core.dates import age_on, age_text, uk_date
+from formgen.core.fields import EMPTY_RESULT
+from formgen.core.registry import FormSpec
+from formgen.core.shared import SharedCase, drop_empty
 from forms.common import AddressSchema, ContactSchema, address_text, contact_text
 
 FORM_ID = "shropshire-strengthening-families-consent"
@@ -158,7 +158,7 @@ class ConsentSchema(f.FormSchema):
 
 
 class CompletedConsentSchema(ConsentSchema):
-    """A completed form (read back by formgen/extract.py): signed on both sides, relevant boxes ticked."""
+    """A completed form (read back by formgen/documents/extract.py): signed on both sides, relevant boxes ticked."""
 
     @validates_schema
     def _completed(self, data: Mapping[str, Any], **_: Any) -> None:
@@ -186,7 +186,7 @@ class CompletedConsentSchema(ConsentSchema):
             raise ValidationError(errors)
 
 
-# formgen/extract.py validates a completed PDF with this schema instead of the form's own.
+# formgen/documents/extract.py validates a completed PDF with this schema instead of the form's own.
 
 
 def _shown(value: str | None) -> str:

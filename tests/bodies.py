@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from formgen import engine
-from formgen.errors import ValidationFailed
-from formgen.registry import FormSpec
+from formgen.core.errors import ValidationFailed
+from formgen.core.registry import FormSpec
+from formgen.engine import pipeline
 
 Body = dict[str, Any]
 Change = Callable[[Body], None]
@@ -68,7 +68,7 @@ def changed(base: Mapping[str, Any], *changes: Change) -> Body:
 def errors_for(form: FormSpec, body: Body) -> dict[str, list[str]]:
     """The field errors of a body that must fail validation."""
     with pytest.raises(ValidationFailed) as caught:
-        engine.validate(form, body)
+        pipeline.validate(form, body)
     return caught.value.errors
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from formgen.registry import FormSpec, all_forms
+from formgen.core.registry import FormSpec, all_forms
 
 FORM_IDS = list(all_forms())
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from formgen.registry import all_forms
+from formgen.core.registry import all_forms
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["validate", "context", "fill", "layout", "count_pages", "docx_save", "fill_and_save", "pdf_render",

@@ -20,10 +20,10 @@ from pypdf import PdfReader
 from schemathesis import checks
 
 from api import create_app
-from formgen import engine
-from formgen.errors import PageLimitExceeded, ValidationFailed
-from formgen.openapi import form_json_schema
-from formgen.registry import FormSpec
+from formgen.core.errors import PageLimitExceeded, ValidationFailed
+from formgen.core.registry import FormSpec
+from formgen.engine import pipeline
+from formgen.service.openapi import form_json_schema
 
 EXAMPLES = int(os.environ.get("FORMGEN_FUZZ_EXAMPLES", "15"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -50,8 +50,8 @@ def _paths(value: Any, prefix: str = "") -> Iterator[str]:
             yield from _paths(item, f"{prefix}.{index}" if prefix else str(index))
 
 
-def _opens(document: engine.RenderedDocument) -> None:
-    if document.format is engine.Format.PDF:
+def _opens(document: pipeline.RenderedDocument) -> None:
+    if document.format is pipeline.Format.PDF:
         assert len(PdfReader(io.BytesIO(document.content)).pages) >= 1
     else:
         docx.Document(io.BytesIO(document.content))
@@ -62,7 +62,7 @@ def _render_or_refuse(form: FormSpec, body: Any) -> str:
     outcomes = set()
     for fmt in form.formats:
         try:
-            _opens(engine.render(form, body, fmt))
+            _opens(pipeline.render(form, body, fmt))
             outcomes.add("rendered")
         except PageLimitExceeded as error:
             assert error.pages > (form.max_pages or 0)
@@ -124,7 +124,7 @@ def _content_ruled(form: FormSpec, path: tuple[Any, ...]) -> bool:
         node = node[key]
     node[path[-1]] = "0"
     try:
-        engine.validate(form, body)
+        pipeline.validate(form, body)
     except ValidationFailed as error:
         return ".".join(map(str, path)) in error.errors
     return False

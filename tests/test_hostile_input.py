@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from helpers import docx_text, pdf_reader, pdf_text, squash
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from formgen.fonts import register_fonts
-from formgen.openapi import form_json_schema
-from formgen.registry import FormSpec, get_form
+from formgen.core.registry import FormSpec, get_form
+from formgen.documents.fonts import register_fonts
+from formgen.service.openapi import form_json_schema
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MANCHESTER = "manchester-allocations-pro-forma"

@@ -184,7 +184,7 @@ def grid_table(doc: DocumentType, headings: list[str], cells: list[str], widths_
 
 
 # Word legacy form fields (FORMTEXT, FORMCHECKBOX): fillable in Word, and laid out as fillable PDF
-# fields of the same name (formgen/pdf_fields.py). Names and values may be Jinja expressions.
+# fields of the same name (formgen/documents/pdf_fields.py). Names and values may be Jinja expressions.
 
 def _form_field(paragraph, ff_children: list, instr: str, result: str | None) -> None:
     def run_with(child) -> None:

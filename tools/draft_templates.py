@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 import sys
 
-from formgen.paths import TEMPLATES_DIR
+from formgen.core.paths import TEMPLATES_DIR
 from tools import drafts
 
 

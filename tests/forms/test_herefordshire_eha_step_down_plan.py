@@ -18,8 +18,8 @@ from bodies import set_path as _set
 from flask.testing import FlaskClient
 from helpers import docx_text, pdf_text, squash
 
-from formgen import engine
-from formgen.registry import get_form
+from formgen.core.registry import get_form
+from formgen.engine import pipeline
 from forms.herefordshire_eha_step_down_plan import SEND_WORKING_DAYS, timescale
 
 FORM = get_form("herefordshire-eha-step-down-plan")
@@ -35,7 +35,7 @@ MANCHESTER = get_form("manchester-allocations-pro-forma")
 
 
 def docx_of(body: Mapping[str, Any]) -> str:
-    return squash(docx_text(engine.render(FORM, body, "docx").content))
+    return squash(docx_text(pipeline.render(FORM, body, "docx").content))
 
 
 def _no_mapping(key: str) -> Callable[[Body], None]:
@@ -142,7 +142,7 @@ def test_a_late_plan_is_still_rendered_with_its_lateness_in_both_formats() -> No
         _set("date_completed", "2026-01-08"), _set("sent_on", "2026-01-09"), _set("case_closed_on", "2026-01-12"),
     ))
     docx = docx_of(body)
-    pdf = squash(pdf_text(engine.render(FORM, body, "pdf").content))
+    pdf = squash(pdf_text(pipeline.render(FORM, body, "pdf").content))
     for text in (docx, pdf):
         assert "Plan sent to the Early Help Co-ordinator team Due by Wednesday 7 January 2026" in text
         assert "Sent 9 January 2026. Late by 2 working days." in text
@@ -186,7 +186,7 @@ def test_without_a_latest_assessment_the_request_gives_all_four_areas_and_no_sou
 
 
 def _zip_of(fmt: str, body: Body | None = None) -> zipfile.ZipFile:
-    document = engine.render_split(FORM, body or FORM.example, fmt)
+    document = pipeline.render_split(FORM, body or FORM.example, fmt)
     assert document.filename == f"eha-step-down-plan-712406-group-{fmt}.zip"
     return zipfile.ZipFile(io.BytesIO(document.content))
 
@@ -209,7 +209,7 @@ def test_split_gives_one_document_per_child_naming_that_child_and_the_siblings(f
 def test_each_split_body_is_itself_valid_and_names_its_subject() -> None:
     assert FORM.split_by_child is not None
     for stem, child_body in FORM.split_by_child(FORM.example):
-        data = engine.validate(FORM, child_body)
+        data = pipeline.validate(FORM, child_body)
         assert stem == f"eha-step-down-plan-{data['subject_child']}"
         assert FORM.filename(data) == stem
 

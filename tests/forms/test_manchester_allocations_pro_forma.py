@@ -11,8 +11,8 @@ from bodies import many as _many
 from bodies import set_path as _set
 from helpers import docx_text, squash
 
-from formgen import engine
-from formgen.registry import get_form
+from formgen.core.registry import get_form
+from formgen.engine import pipeline
 
 FORM = get_form("manchester-allocations-pro-forma")
 
@@ -64,18 +64,18 @@ def test_rule_breaks_name_the_field_and_the_rule(change: Callable[[Body], None],
 def test_level_five_is_accepted_as_joint_work() -> None:
     body = body_with(_many(_set("level_of_need", 5), _set("request_type", "joint-worked"),
                            _set("intervention_timescales", "Twelve weeks of parenting support from January.")))
-    engine.validate(FORM, body)
+    pipeline.validate(FORM, body)
 
 
 def test_level_four_with_a_previous_eha_names_the_allocations_meeting() -> None:
     body = body_with(_many(_set("level_of_need", 4), _set("previous_eha_completed", True)))
-    text = squash(docx_text(engine.render(FORM, body, "docx").content))
+    text = squash(docx_text(pipeline.render(FORM, body, "docx").content))
     # Completed Monday 16 November 2026: the next Thursday allocations meeting is 19 November.
     assert "allocations meeting on Thursday 19 November 2026" in text
 
 
 def test_age_is_computed_from_the_date_of_birth_at_the_date_completed() -> None:
-    text = squash(docx_text(engine.render(FORM, FORM.example, "docx").content))
+    text = squash(docx_text(pipeline.render(FORM, FORM.example, "docx").content))
     assert "9 May 2017 (age 9 years)" in text
     assert "Leo Wójcik Brother 30 August 2021 5 years" in text
 
@@ -83,10 +83,10 @@ def test_age_is_computed_from_the_date_of_birth_at_the_date_completed() -> None:
 def test_joint_worked_prints_the_intervention_timescales() -> None:
     body = body_with(_many(_set("request_type", "joint-worked"),
                            _set("intervention_timescales", "Triple P over ten weeks, starting 7 December.")))
-    text = squash(docx_text(engine.render(FORM, body, "docx").content))
+    text = squash(docx_text(pipeline.render(FORM, body, "docx").content))
     assert "Timescales for the evidence-based intervention Triple P over ten weeks" in text
     assert "Joint Social Work" in text
-    step_down = squash(docx_text(engine.render(FORM, FORM.example, "docx").content))
+    step_down = squash(docx_text(pipeline.render(FORM, FORM.example, "docx").content))
     assert "Timescales for the evidence-based intervention" not in step_down
 
 
@@ -95,7 +95,7 @@ def test_latin_names_with_diacritics_print_in_the_pdf(name: str) -> None:
     from helpers import pdf_text
 
     body = body_with(_set("child.name", name))
-    assert name in pdf_text(engine.render(FORM, body, "pdf").content)
+    assert name in pdf_text(pipeline.render(FORM, body, "pdf").content)
 
 
 def test_what_it_shares_fills_a_new_pro_forma_with_the_same_family() -> None:

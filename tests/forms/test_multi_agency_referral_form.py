@@ -9,8 +9,8 @@ from bodies import errors_for as _errors_for
 from bodies import set_path as _set
 from helpers import docx_document, docx_text, pdf_text, squash, strings_in
 
-from formgen import engine
-from formgen.registry import get_form
+from formgen.core.registry import get_form
+from formgen.engine import pipeline
 
 FORM = get_form("multi-agency-referral-form")
 
@@ -24,7 +24,7 @@ def errors_for(body: Body) -> dict[str, list[str]]:
 
 
 def docx_words(body: Body) -> str:
-    return squash(docx_text(engine.render(FORM, body, "docx").content))
+    return squash(docx_text(pipeline.render(FORM, body, "docx").content))
 
 
 LABEL = "Domestic abuse, neglect, parental mental health and substance misuse concerns"
@@ -98,7 +98,7 @@ def test_a_referral_without_consent_that_says_why_is_accepted_and_printed() -> N
 
 
 def test_the_example_routes_back_to_the_stepping_down_team_in_both_formats() -> None:
-    pdf = squash(pdf_text(engine.render(FORM, FORM.example, "pdf").content))
+    pdf = squash(pdf_text(pipeline.render(FORM, FORM.example, "pdf").content))
     docx = docx_words(FORM.example)
     for text in (pdf, docx):
         assert "This referral goes to North Area Social Work Team" in text
@@ -136,7 +136,7 @@ def test_without_a_step_down_the_referral_goes_to_the_councils_front_door() -> N
 ])
 def test_the_same_referral_prints_each_councils_follow_up_deadline(council: str, due: str) -> None:
     body = body_with(_set("council", council), _set("level_of_need", 5 if council == "manchester" else 4))
-    pdf = squash(pdf_text(engine.render(FORM, body, "pdf").content))
+    pdf = squash(pdf_text(pipeline.render(FORM, body, "pdf").content))
     assert due in pdf
     assert due in docx_words(body)
 
@@ -204,10 +204,10 @@ def test_nothing_is_left_blank(choice: str | None, phrase: str) -> None:
     body = _minimal()
     if choice:
         body["blank_answers"] = choice
-    data = engine.validate(FORM, body)
+    data = pipeline.validate(FORM, body)
     context = FORM.build_context(data)
     assert all(s.strip() for s in strings_in(context)), "an empty answer in the context"
-    document = docx_document(engine.render(FORM, body, "docx").content)
+    document = docx_document(pipeline.render(FORM, body, "docx").content)
     for table in document.tables:
         for row in table.rows:
             for cell in row.cells:

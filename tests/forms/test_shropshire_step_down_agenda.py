@@ -12,8 +12,8 @@ from bodies import many as _many
 from bodies import set_path as _set
 from helpers import docx_text, pdf_reader, pdf_text, squash
 
-from formgen import engine
-from formgen.registry import get_form
+from formgen.core.registry import get_form
+from formgen.engine import pipeline
 from forms.shropshire_step_down_agenda import CHECKLIST, WEEKLY_EXAMPLE, example_with_cases
 
 FORM = get_form("shropshire-step-down-agenda")
@@ -72,7 +72,7 @@ def test_weekly_meetings_have_their_own_rules(change: Callable[[Body], None], fi
 
 
 def test_the_weekly_example_is_valid_and_needs_no_final_meeting() -> None:
-    engine.validate(FORM, WEEKLY_EXAMPLE)
+    pipeline.validate(FORM, WEEKLY_EXAMPLE)
     assert "final_meeting" not in WEEKLY_EXAMPLE["cases"][0]
 
 
@@ -83,7 +83,7 @@ def test_the_example_has_at_least_four_cases_across_two_routes() -> None:
 
 
 def test_front_page_lists_the_cases_in_order_then_each_case_follows() -> None:
-    reader = pdf_reader(engine.render(FORM, FORM.example, "pdf").content)
+    reader = pdf_reader(pipeline.render(FORM, FORM.example, "pdf").content)
     front = squash(reader.pages[0].extract_text())
     positions = [front.find(f"CF228000{n}") for n in range(1, 5)]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
@@ -102,7 +102,7 @@ def test_front_page_lists_the_cases_in_order_then_each_case_follows() -> None:
 
 
 def test_every_case_carries_all_eleven_appendix_a_questions_and_its_details() -> None:
-    text = squash(docx_text(engine.render(FORM, FORM.example, "docx").content))
+    text = squash(docx_text(pipeline.render(FORM, FORM.example, "docx").content))
     for question in CHECKLIST.values():
         assert text.count(squash(question)) == 4, question
     assert "Neglect of routines; Noah's speech delay unaddressed" in text
@@ -114,16 +114,16 @@ def test_every_case_carries_all_eleven_appendix_a_questions_and_its_details() ->
 
 def test_a_forty_case_agenda_renders_in_both_formats() -> None:
     body = example_with_cases(40)
-    engine.validate(FORM, body)
-    pdf = engine.render(FORM, body, "pdf")
+    pipeline.validate(FORM, body)
+    pdf = pipeline.render(FORM, body, "pdf")
     assert pdf.pages is not None and pdf.pages >= 41
     text = squash(pdf_text(pdf.content))
     assert "40 cases" in text and "Case 40: Child 40 Example" in text
-    docx = squash(docx_text(engine.render(FORM, body, "docx").content))
+    docx = squash(docx_text(pipeline.render(FORM, body, "docx").content))
     assert docx.count(squash(CHECKLIST["closure_summary"])) == 40
 
 
 def test_example_with_cases_builds_weekly_agendas_too() -> None:
     body = example_with_cases(6, meeting="weekly")
-    engine.validate(FORM, body)
+    pipeline.validate(FORM, body)
     assert {c["route"] for c in body["cases"]} == {"3.a", "3.b"}

@@ -13,10 +13,10 @@ from bodies import set_path as _set
 from helpers import docx_text, pdf_reader, squash
 from marshmallow import ValidationError
 
-from formgen import engine
-from formgen.errors import ValidationFailed
-from formgen.pdf_fields import field_path
-from formgen.registry import get_form
+from formgen.core.errors import ValidationFailed
+from formgen.core.registry import get_form
+from formgen.documents.pdf_fields import field_path
+from formgen.engine import pipeline
 from forms.shropshire_strengthening_families_consent import CompletedConsentSchema
 
 FORM = get_form("shropshire-strengthening-families-consent")
@@ -57,14 +57,14 @@ def signed(body: Body) -> None:
 )
 def test_rule_breaks_name_the_field_and_the_rule(change: Callable[[Body], None], field: str, words: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        engine.validate(FORM, body_with(change))
+        pipeline.validate(FORM, body_with(change))
     errors = caught.value.errors
     assert field in errors, errors
     assert any(words in message for message in errors[field]), errors[field]
 
 
 def test_a_younger_child_judged_able_to_understand_may_sign() -> None:
-    engine.validate(FORM, body_with(_many(_set("children.1.signature", "Noah Price"),
+    pipeline.validate(FORM, body_with(_many(_set("children.1.signature", "Noah Price"),
                                           _set("children.1.signature_date", "2026-11-20"),
                                           _set("children.1.can_sign", True))))
 
@@ -87,7 +87,7 @@ def test_a_completed_form_must_be_signed_on_both_sides_with_the_boxes_ticked(
     body = body_with(_many(signed, change))
     with pytest.raises(ValidationError) as caught:
         CompletedConsentSchema().load(body)
-    from formgen.problems import flatten_errors
+    from formgen.core.problems import flatten_errors
 
     errors = flatten_errors(caught.value.messages)
     assert field in errors, errors
@@ -99,7 +99,7 @@ def test_a_signed_form_passes_the_completed_rules() -> None:
 
 
 def test_the_prefilled_form_is_two_sides_each_with_its_signature_block() -> None:
-    reader = pdf_reader(engine.render(FORM, FORM.example, "pdf").content)
+    reader = pdf_reader(pipeline.render(FORM, FORM.example, "pdf").content)
     assert len(reader.pages) == 2
     side_1, side_2 = (squash(page.extract_text()) for page in reader.pages)
     assert "Side 1: consent to share information" in side_1 and "Signatures: side 1" in side_1
@@ -112,30 +112,30 @@ def test_the_prefilled_form_is_two_sides_each_with_its_signature_block() -> None
 
 
 def test_prefilled_with_the_household_children_address_purpose_and_agencies() -> None:
-    text = squash(docx_text(engine.render(FORM, FORM.example, "docx").content))
+    text = squash(docx_text(pipeline.render(FORM, FORM.example, "docx").content))
     for words in ("CF2284619", "7 Severn View Close, Shrewsbury, SY3 9ZZ", "Rhiannon Price", "Stepfather",
                   "Amelia Price 21 March 2012 14 years", "Early Help Whole Family Action Plan",
                   "Meole Brace School: Amelia's school", "withdraw my consent at any time"):
         assert words in text, words
-    fields = pdf_reader(engine.render(FORM, FORM.example, "pdf").content).get_fields() or {}
+    fields = pdf_reader(pipeline.render(FORM, FORM.example, "pdf").content).get_fields() or {}
     assert fields["household__1__relationship"]["/V"] == "Stepfather"
     assert fields["household__0__lives_in_household"]["/V"] == "/Yes"
     assert fields["household__2__lives_in_household"]["/V"] == "/Off"
 
 
 def test_only_a_child_of_13_or_one_judged_able_gets_a_signature_box() -> None:
-    fields = pdf_reader(engine.render(FORM, FORM.example, "pdf").content).get_fields() or {}
+    fields = pdf_reader(pipeline.render(FORM, FORM.example, "pdf").content).get_fields() or {}
     assert "children__0__signature" in fields  # Amelia, 14
     assert "children__1__signature" not in fields  # Noah, 7
-    text = squash(docx_text(engine.render(FORM, FORM.example, "docx").content))
+    text = squash(docx_text(pipeline.render(FORM, FORM.example, "docx").content))
     assert "Under 13: a parent or carer consents for them (UK GDPR Article 8, Recital 38)" in text
     able = body_with(_set("children.1.can_sign", True))
-    fields = pdf_reader(engine.render(FORM, able, "pdf").content).get_fields() or {}
+    fields = pdf_reader(pipeline.render(FORM, able, "pdf").content).get_fields() or {}
     assert "children__1__signature" in fields
 
 
 def test_every_field_name_is_a_path_of_the_body() -> None:
-    fields = pdf_reader(engine.render(FORM, FORM.example, "pdf").content).get_fields() or {}
+    fields = pdf_reader(pipeline.render(FORM, FORM.example, "pdf").content).get_fields() or {}
     schema = FORM.schema()
     for name in fields:
         top, *rest = field_path(name).split(".")
@@ -145,7 +145,7 @@ def test_every_field_name_is_a_path_of_the_body() -> None:
 
 
 def test_the_word_document_is_fillable_in_word() -> None:
-    content = engine.render(FORM, FORM.example, "docx").content
+    content = pipeline.render(FORM, FORM.example, "docx").content
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         document = archive.read("word/document.xml").decode("utf-8")
         settings = archive.read("word/settings.xml").decode("utf-8")
@@ -156,8 +156,8 @@ def test_the_word_document_is_fillable_in_word() -> None:
 
 def test_a_signed_body_prints_its_signatures_in_both_formats() -> None:
     body = body_with(signed)
-    assert "20/11/2026" in squash(docx_text(engine.render(FORM, body, "docx").content))
-    fields = pdf_reader(engine.render(FORM, body, "pdf").content).get_fields() or {}
+    assert "20/11/2026" in squash(docx_text(pipeline.render(FORM, body, "docx").content))
+    fields = pdf_reader(pipeline.render(FORM, body, "pdf").content).get_fields() or {}
     assert fields["household__0__side_2_signature"]["/V"] == "Rhiannon Price"
     assert fields["statements__agrees_to_share"]["/V"] == "/Yes"
 

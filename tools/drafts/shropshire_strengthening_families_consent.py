@@ -1,7 +1,7 @@
 """Draft of templates/shropshire-strengthening-families-consent.docx (seed 001, 3.a, 3.b, 4.a, 4.b).
 
 Two sides, each with its signature block. Fillable places are Word legacy form fields named by body
-path (formgen/pdf_fields.py), so the form is fillable in Word and in the PDF.
+path (formgen/documents/pdf_fields.py), so the form is fillable in Word and in the PDF.
 """
 
 from docx.document import Document

@@ -1,0 +1,307 @@
+"""Field constructors shared by every form schema.
+
+Each field carries a human label (and optional hint) in its metadata: the same words serve the
+error messages, the JSON Schema, the OpenAPI document and the web pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+# Characters XML 1.0 cannot hold; one in a DOCX makes Word refuse the file.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+# The same rules, published in the JSON Schema: no character XML cannot hold, and (when required)
+# at least one character that is not white space.
+_PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]*$"
+_PRINTABLE_NOT_BLANK = (r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]*"
+                        r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]"
+                        r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]*$")
+
+# Word's own "empty" result of a text form field (five en spaces): what a blank fillable box holds.
+EMPTY_RESULT = "\u2002" * 5
+SHORT_TEXT = 200
+LONG_TEXT = 6000
+MAX_ROWS = 40
+
+
+def _reject_xml_illegal(value: str) -> None:
+    match = _XML_ILLEGAL.search(value)
+    if match:
+        raise ValidationError(
+            f"Contains a control character (U+{ord(match.group()):04X}) that a document "
+            "cannot hold. Remove it and try again."
+        )
+
+
+class Text(fields.String):
+    """A string that is trimmed, must not be blank when required, and can be printed."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        _reject_xml_illegal(text)
+        # Windows line ends become plain newlines so both formats break lines alike.
+        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if not text and self.required:
+            raise self.make_error("blank")
+        return text
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only. (1 == True in Python, so truthy={True} alone would let 1 through.)"""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictDate(fields.Date):
+    """An ISO date (YYYY-MM-DD) only: no datetimes, no other formats."""
+
+    _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        if not isinstance(value, str) or not self._ISO.match(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _meta(label: str, hint: str | None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"label": label, "title": label}
+    if hint:
+        meta["hint"] = hint
+        meta["description"] = hint
+    if extra:
+        meta.update(extra)
+    return meta
+
+
+def text(
+    label: str,
+    *,
+    required: bool = True,
+    max_length: int = LONG_TEXT,
+    hint: str | None = None,
+    multiline: bool = True,
+) -> Text:
+    """Free text. Multi-line answers print with their line breaks."""
+    return Text(
+        required=required,
+        load_default=None if not required else fields.missing_,
+        validate=validate.Length(max=max_length, error=f"{label} must be {{max}} characters or fewer."),
+        metadata=_meta(label, hint, {"multiline": multiline,
+                                     "pattern": _PRINTABLE_NOT_BLANK if required else _PRINTABLE}),
+        error_messages={
+            "required": f"{label} is required.",
+            "blank": f"{label} must not be blank.",
+            "null": f"{label} is required." if required else f"{label} cannot be null.",
+            "invalid": f"{label} must be text.",
+        },
+        allow_none=not required,
+    )
+
+
+def line(label: str, *, required: bool = True, max_length: int = SHORT_TEXT, hint: str | None = None) -> Text:
+    """A single line of text (a name, an id, a phone number)."""
+    return text(label, required=required, max_length=max_length, hint=hint, multiline=False)
+
+
+def nhs_number_is_valid(digits: str) -> bool:
+    """The NHS number's Modulus 11 check: weights 10..2 on the first nine digits; 11 - (sum mod 11) is the
+    tenth digit (11 reads as 0; 10 means the number is not valid)."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    check = 11 - sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+class NHSNumber(Text):
+    """An NHS number: 10 digits (spaces allowed, as printed on NHS letters: 943 476 5919), checked with
+    Modulus 11 and kept as the 10 digits. The consistent child identifier (Children Act 2004, s.16LC)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        digits = text.replace(" ", "")
+        if not text:
+            return text
+        if not digits.isdigit() or len(digits) != 10:
+            raise self.make_error("format")
+        if not nhs_number_is_valid(digits):
+            raise self.make_error("check_digit")
+        return digits
+
+
+def nhs_number(label: str = "NHS number", *, hint: str | None = None) -> NHSNumber:
+    """An optional NHS number, the consistent identifier for a child's records (Children Act 2004, s.16LC)."""
+    return NHSNumber(
+        required=False,
+        allow_none=True,
+        load_default=None,
+        metadata=_meta(label, hint or "10 digits, for example 943 476 5919. Leave blank if not known.",
+                       {"pattern": r"^(?:[0-9] ?){10}$|^$", "autocomplete": "off", "max_length": 12}),
+        validate=validate.Length(max=12, error=f"{label} must be 10 digits."),
+        error_messages={
+            "null": f"{label} cannot be null.",
+            "invalid": f"{label} must be text.",
+            "format": f"{label} must be 10 digits, like 943 476 5919.",
+            "check_digit": f"{label} is not a valid NHS number: its last digit does not match (Modulus 11 check). "
+                           "Check it against the child's NHS records.",
+        },
+    )
+
+
+def format_nhs_number(digits: str | None) -> str:
+    """943 476 5919: the NHS's own 3-3-4 grouping, as printed beside the child's name."""
+    if not digits:
+        return ""
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def required_when(field: fields.Field, condition: str) -> fields.Field:
+    """Mark an optional field as needed in some cases (`condition`, in words: "when the route is 3.b").
+
+    The web pages then say when it is needed instead of "(optional)"; the rule that enforces it is the form's.
+    """
+    field.metadata = {**field.metadata, "required_when": condition}
+    return field
+
+
+def not_in_future(label: str) -> validate.Validator:
+    def check(value: dt.date) -> None:
+        if value > dt.date.today():
+            raise ValidationError(f"{label} must be today or in the past.")
+
+    return check  # type: ignore[return-value]
+
+
+def date(label: str, *, required: bool = True, past: bool = False, hint: str | None = None) -> StrictDate:
+    """An ISO 8601 date. past=True: it cannot be later than today."""
+    return StrictDate(
+        required=required,
+        allow_none=not required,
+        load_default=None if not required else fields.missing_,
+        validate=[not_in_future(label)] if past else [],
+        metadata=_meta(label, hint or "For example, 2026-03-27 (YYYY-MM-DD).", {"past": past}),
+        error_messages={
+            "required": f"{label} is required.",
+            "null": f"{label} is required." if required else f"{label} cannot be null.",
+            "invalid": f"{label} must be a real date in the format YYYY-MM-DD.",
+        },
+    )
+
+
+def choice(
+    label: str, options: Mapping[str, str], *, required: bool = True, hint: str | None = None
+) -> Text:
+    """One of a fixed set of values; options maps each value to the words printed for it."""
+    values = list(options)
+    return Text(
+        required=required,
+        allow_none=not required,
+        load_default=None if not required else fields.missing_,
+        validate=validate.OneOf(values, error=f"{label} must be one of: {', '.join(values)}."),
+        metadata=_meta(label, hint, {"options": dict(options)}),
+        error_messages={
+            "required": f"{label} is required.",
+            "null": f"{label} is required." if required else f"{label} cannot be null.",
+            "blank": f"{label} is required.",
+            "invalid": f"{label} must be one of: {', '.join(values)}.",
+        },
+    )
+
+
+def integer(
+    label: str, *, minimum: int, maximum: int, required: bool = True, hint: str | None = None
+) -> fields.Integer:
+    """A whole number sent as a JSON number (a string such as "3" is refused)."""
+    return fields.Integer(
+        strict=True,
+        required=required,
+        allow_none=not required,
+        validate=validate.Range(
+            min=minimum, max=maximum, error=f"{label} must be a whole number from {{min}} to {{max}}."
+        ),
+        metadata=_meta(label, hint),
+        error_messages={
+            "required": f"{label} is required.",
+            "null": f"{label} is required.",
+            "invalid": f"{label} must be a whole number (a JSON number, not text).",
+        },
+    )
+
+
+def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fields.Boolean:
+    """JSON true or false only: "yes", 1 and "true" are refused so nothing is guessed."""
+    return StrictBoolean(
+        required=required,
+        allow_none=not required,
+        load_default=None if not required else fields.missing_,
+        truthy={True},
+        falsy={False},
+        metadata=_meta(label, hint),
+        error_messages={
+            "required": f"{label} is required.",
+            "null": f"{label} is required.",
+            "invalid": f"{label} must be true or false.",
+        },
+    )
+
+
+def rows(
+    schema: type[Schema],
+    label: str,
+    *,
+    minimum: int = 0,
+    maximum: int = MAX_ROWS,
+    hint: str | None = None,
+) -> fields.List:
+    """A repeating group (family members, meetings, children)."""
+    if minimum:
+        length_error = f"{label}: give between {minimum} and {maximum}."
+    else:
+        length_error = f"{label}: give at most {maximum}."
+    return fields.List(
+        fields.Nested(schema),
+        required=minimum > 0,
+        load_default=list if minimum == 0 else fields.missing_,
+        validate=validate.Length(min=minimum, max=maximum, error=length_error),
+        metadata=_meta(label, hint),
+        error_messages={
+            "required": f"{label}: at least {minimum} required.",
+            "null": f"{label} must be a list.",
+            "invalid": f"{label} must be a list.",
+        },
+    )
+
+
+def group(schema: type[Schema], label: str, *, required: bool = True, hint: str | None = None) -> fields.Nested:
+    """A nested object such as an address or a referrer."""
+    return fields.Nested(
+        schema,
+        required=required,
+        allow_none=not required,
+        load_default=None if not required else fields.missing_,
+        metadata=_meta(label, hint),
+        error_messages={
+            "required": f"{label} is required.",
+            "null": f"{label} is required.",
+            "type": f"{label} must be an object.",
+        },
+    )
+
+
+class FormSchema(Schema):
+    """Base for every form's schema: unknown fields are refused by name."""
+
+    error_messages = {  # noqa: RUF012 - marshmallow reads these from the class
+        "unknown": "Unknown field: this form has no field of that name.",
+        # Met only by nested objects and list items (the engine checks the body itself first).
+        "type": "Must be a JSON object ({...}), not a list, text or a number.",
+    }

@@ -1,0 +1,456 @@
+"""Lay out a filled Word document as a PDF with reportlab.
+
+The filled python-docx Document is read in memory (page setup, paragraphs, runs, tables, styles,
+header and footer) and each part becomes a platypus flowable, so the PDF carries the same text in the
+same order as the DOCX, and a template edited in Word changes both.
+"""
+
+from __future__ import annotations
+
+# First: formgen.documents.scripts gives reportlab its bidi module, which must be there before reportlab's text
+# object is imported (see formgen/documents/scripts.py).
+from formgen.documents import scripts
+
+# isort: split
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.styles.style import ParagraphStyle as DocxParagraphStyle
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from formgen.documents import embed, pdf_fields
+from formgen.documents.docx_fill import DocumentMeta
+from formgen.documents.fonts import BODY_FONT, pdf_font_for, register_fonts
+
+# Word's "single" line spacing for Arial/Liberation Sans: ascent + descent + line gap of the font.
+LINE_HEIGHT = 1.15
+# Word's default table cell margins: 0.19 cm left and right, none above and below.
+CELL_PAD_X = 5.4
+TWIP = 1 / 20
+# Table Grid's borders: w:sz 4 (eighths of a point). Word adds one border's width to each row's height.
+BORDER = 0.5
+
+_ALIGN = {
+    WD_ALIGN_PARAGRAPH.CENTER: TA_CENTER,
+    WD_ALIGN_PARAGRAPH.RIGHT: TA_RIGHT,
+    WD_ALIGN_PARAGRAPH.JUSTIFY: TA_JUSTIFY,
+}
+
+
+def _inherited(style: Any, getter: Any) -> Any:
+    """A style property, looked up through the style's base styles as Word does."""
+    while style is not None:
+        value = getter(style)
+        if value is not None:
+            return value
+        style = style.base_style
+    return None
+
+
+class StyleBook:
+    """reportlab styles for the Word styles of one template, made on first use.
+
+    Styles are found by the paragraph's style id straight from its XML: python-docx's own lookup
+    scans every latent style on each call and cost more than the whole layout.
+    """
+
+    def __init__(self, document: Document) -> None:
+        self._styles: dict[str | None, ParagraphStyle] = {}
+        self._variants: dict[tuple[str, bool, bool], ParagraphStyle] = {}
+        self._by_id: dict[str, DocxParagraphStyle] = {}
+        default_id = None
+        for style in document.styles:
+            if style.type == 1:  # paragraph styles
+                self._by_id[style.style_id] = style  # type: ignore[assignment]
+                if style.element.get(qn("w:default")) in ("1", "true"):
+                    default_id = style.style_id
+        self._default_id = default_id
+        defaults = document.styles.element.find(qn("w:docDefaults"))
+        size = None
+        if defaults is not None:
+            sz = defaults.find(".//" + qn("w:sz"))
+            if sz is not None:
+                size = int(sz.get(qn("w:val"))) / 2
+        self._default_size = size or 10.0
+
+    def style_id(self, p: Any) -> str | None:
+        el = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        return el.get(qn("w:val")) if el is not None else self._default_id
+
+    def docx_style(self, style_id: str | None) -> DocxParagraphStyle | None:
+        return self._by_id.get(style_id or "") or self._by_id.get(self._default_id or "")
+
+    def get(self, style_id: str | None) -> ParagraphStyle:
+        found = self._styles.get(style_id)
+        if found is None:
+            style = self.docx_style(style_id)
+            found = self._make(style, style.name if style is not None else "Normal")
+            self._styles[style_id] = found
+        return found
+
+    def _make(self, style: DocxParagraphStyle | None, name: str) -> ParagraphStyle:
+        size = _inherited(style, lambda s: s.font.size)
+        size_pt = size.pt if size is not None else self._default_size
+        bold = bool(_inherited(style, lambda s: s.font.bold))
+        italic = bool(_inherited(style, lambda s: s.font.italic))
+        font = pdf_font_for(_inherited(style, lambda s: s.font.name))
+        before = _inherited(style, lambda s: s.paragraph_format.space_before)
+        after = _inherited(style, lambda s: s.paragraph_format.space_after)
+        align = _inherited(style, lambda s: s.paragraph_format.alignment)
+        keep = _inherited(style, lambda s: s.paragraph_format.keep_with_next)
+        color = _inherited(style, lambda s: s.font.color.rgb if s.font.color and s.font.color.type else None)
+        face = {(False, False): font, (True, False): f"{font}-Bold", (False, True): f"{font}-Italic",
+                (True, True): f"{font}-BoldItalic"}[(bold, italic)]
+        made = ParagraphStyle(
+            name=name,
+            fontName=face,
+            fontSize=size_pt,
+            leading=size_pt * LINE_HEIGHT,
+            spaceBefore=before.pt if before is not None else 0,
+            spaceAfter=after.pt if after is not None else 0,
+            alignment=_ALIGN.get(align, TA_LEFT),
+            # Not reportlab's keepWithNext: that keeps a heading with the whole of a long table after it
+            # and leaves most of a page blank. paragraph_flowables keeps it as Word does.
+            keepWithNext=0,
+            textColor=colors.HexColor(f"#{color}") if color is not None else colors.black,
+            splitLongWords=1,
+            allowWidows=0,
+            allowOrphans=0,
+        )
+        made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
+        return made
+
+    def for_text(self, style: ParagraphStyle, text: str) -> ParagraphStyle:
+        """`style`, or a variant of it that shapes (Arabic, Indic scripts) or reorders (right to left)."""
+        # Right to left: each line is reordered when drawn (scripts.BidiParagraph), the paragraph's base
+        # direction staying left to right as in the DOCX, where runs, not paragraphs, are marked RTL.
+        shaping, bidi = scripts.style_flags(text)
+        if not shaping and not bidi:
+            return style
+        key = (style.name, shaping, bidi)
+        variant = self._variants.get(key)
+        if variant is None:
+            variant = scripts.text_style(style, text, shaping, bidi)
+            self._variants[key] = variant
+        return variant
+
+
+_W_R, _W_HYPERLINK = qn("w:r"), qn("w:hyperlink")
+_RUN_TEXT_TAGS = tuple(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
+
+
+def _run_text(r: Any) -> str:
+    """python-docx's Run.text, without compiling an XPath on every call (the costliest step in a layout)."""
+    return "".join(str(child) for child in r.iterchildren(*_RUN_TEXT_TAGS))
+
+
+def _paragraph_text(p: Any) -> str:
+    """python-docx's Paragraph.text (its runs, and the runs of its hyperlinks), without XPath."""
+    return "".join(
+        _run_text(child) if child.tag == _W_R else "".join(_run_text(r) for r in child.iterchildren(_W_R))
+        for child in p.iterchildren(_W_R, _W_HYPERLINK)
+    )
+
+
+def _run_markup(run: Run) -> str:
+    text = _run_text(run._r)
+    if not text:
+        return ""
+    # Each character in a font that has it (fallback fonts for other scripts: formgen/documents/scripts.py).
+    markup = scripts.markup(text, BODY_FONT).replace("\n", "<br/>").replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
+    if run.bold:
+        markup = f"<b>{markup}</b>"
+    if run.italic:
+        markup = f"<i>{markup}</i>"
+    if run.underline:
+        markup = f"<u>{markup}</u>"
+    return markup
+
+
+class _OnceWrapped(scripts.BidiParagraph):
+    """A Paragraph that breaks its lines once per width.
+
+    A table wraps each cell's paragraphs to measure its rows, again to draw them, and again when it
+    splits at a page end; the lines only change when the width does (wrap() ignores the height).
+    A failed split() drops the lines (blPara), and then they are broken again.
+    """
+
+    _wrapped: tuple[float, float, float] | None = None  # (width asked, width, height)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab's names
+        if self._wrapped is not None and self._wrapped[0] == availWidth and "blPara" in self.__dict__:
+            return self._wrapped[1], self._wrapped[2]
+        width, height = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, width, height)
+        return width, height
+
+
+@dataclass
+class Heading:
+    """A paragraph with a Heading style: it becomes a PDF bookmark."""
+
+    level: int
+    text: str
+
+
+def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook) -> Iterator[Flowable]:
+    style_id = styles.style_id(paragraph._p)
+    style = styles.get(style_id)
+    if _page_break_before(paragraph._p):
+        yield PageBreak()
+    if pdf_fields.has_form_field(paragraph._p):
+        # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
+        yield from pdf_fields.field_flowables(paragraph._p, style)
+        return
+    markup = "".join(_run_markup(Run(r, paragraph)) for r in paragraph._p.iter(qn("w:r")))
+    if not markup.strip():
+        # Word gives an empty paragraph a full line (plus its spacing).
+        yield Spacer(1, style.leading + style.spaceBefore + style.spaceAfter)
+        return
+    docx_style = styles.docx_style(style_id)
+    style_name = docx_style.name if docx_style is not None else ""
+    if getattr(style, "keep_with_next", False):
+        # Word keeps a heading with the first lines of what follows, not with the whole of it:
+        # start a new page only when fewer than about three lines would fit under the heading.
+        yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
+    flowable = _OnceWrapped(markup, styles.for_text(style, _paragraph_text(paragraph._p)))
+    if style_name.startswith("Heading ") or style_name == "Title":
+        level = 0 if style_name == "Title" else int(style_name.split()[-1] or 1) - 1
+        flowable._heading = Heading(level=max(level, 0), text=_paragraph_text(paragraph._p))  # type: ignore[attr-defined]
+    yield flowable
+
+
+def _page_break_before(p: Any) -> bool:
+    el = p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
+    return el is not None and el.get(qn("w:val")) not in ("0", "false", "off")
+
+
+def _cell_fill(tc: Any) -> str | None:
+    shd = tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+    if shd is None:
+        return None
+    fill = shd.get(qn("w:fill"))
+    return None if fill in (None, "auto") else fill
+
+
+def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Flowable:
+    grid = [int(col.get(qn("w:w"))) * TWIP for col in tbl.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}")]
+    total = sum(grid) or width
+    # Never wider than the frame: scale a too-wide grid down, as Word's autofit would.
+    scale = min(1.0, width / total)
+    widths = [w * scale for w in grid]
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    bordered = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent)
+    if bordered:
+        commands.append(("GRID", (0, 0), (-1, -1), BORDER, colors.black))
+    data: list[list[Any]] = []
+    header_rows = 0
+    counting_headers = True
+    for row_index, tr in enumerate(tbl.findall(qn("w:tr"))):
+        is_header = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+        if counting_headers and is_header:
+            header_rows += 1
+        else:
+            counting_headers = False
+        row: list[Any] = [""] * len(widths)
+        col = 0
+        for tc in tr.findall(qn("w:tc")):
+            span_el = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            span = int(span_el.get(qn("w:val"))) if span_el is not None else 1
+            if col >= len(row):
+                break
+            cell_width = sum(widths[col: col + span]) - 2 * CELL_PAD_X
+            cell = list(_block_flowables(tc, parent, styles, cell_width))
+            row[col] = cell or ""
+            # Word keeps a cell's first space-before and last space-after (reportlab drops both), and
+            # each row of a bordered table is one border width taller.
+            above = cell[0].getSpaceBefore() if cell else 0
+            below = (cell[-1].getSpaceAfter() if cell else 0) + (BORDER if bordered else 0)
+            if above or below:
+                commands.append(("TOPPADDING", (col, row_index), (col + span - 1, row_index), above))
+                commands.append(("BOTTOMPADDING", (col, row_index), (col + span - 1, row_index), below))
+            if span > 1:
+                commands.append(("SPAN", (col, row_index), (col + span - 1, row_index)))
+            fill = _cell_fill(tc)
+            if fill:
+                commands.append(("BACKGROUND", (col, row_index), (col + span - 1, row_index), colors.HexColor(f"#{fill}")))
+            col += span
+        data.append(row)
+    if not data:
+        return Spacer(1, 0)
+    return Table(data, colWidths=widths, style=TableStyle(commands), repeatRows=header_rows,
+                 splitInRow=1, hAlign="LEFT")
+
+
+def _table_style_has_grid(tbl: Any, parent: Any) -> bool:
+    style_el = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}")
+    return style_el is not None and "grid" in (style_el.get(qn("w:val")) or "").lower()
+
+
+def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: float) -> Iterator[Flowable]:
+    """Paragraphs and tables of a body or a cell, in document order."""
+    for child in container.iterchildren():
+        if child.tag == qn("w:p"):
+            yield from paragraph_flowables(DocxParagraph(child, parent), styles)
+        elif child.tag == qn("w:tbl"):
+            yield table_flowable(child, parent, styles, width)
+            # Word always follows a table with a paragraph; the gap before it comes from that.
+
+
+def _field_text(paragraph: DocxParagraph, page: int, pages: int) -> str:
+    """Paragraph text with PAGE and NUMPAGES fields (simple fields) replaced by numbers."""
+    parts: list[str] = []
+    for child in paragraph._p.iterchildren():
+        if child.tag == qn("w:r"):
+            parts.append(Run(child, paragraph).text)
+        elif child.tag == qn("w:fldSimple"):
+            instr = (child.get(qn("w:instr")) or "").strip().split()
+            name = instr[0].upper() if instr else ""
+            parts.append(str(page) if name == "PAGE" else str(pages) if name == "NUMPAGES" else "")
+    return "".join(parts)
+
+
+class _PageCanvas(Canvas):
+    """Defers each page so headers and footers can say 'page N of M'."""
+
+    def __init__(self, *args: Any, decorate: Any = None, attachment: bytes | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._decorate = decorate
+        self._attachment = attachment
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        pdf_fields.start_page(self)
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            if self._decorate is not None:
+                self._decorate(self, self._pageNumber, total)
+            pdf_fields.place_fields(self)
+            super().showPage()
+        if self._attachment is not None:
+            embed.attach_to_pdf_catalog(self._doc, self._attachment)
+        super().save()
+
+
+class _DocTemplate(BaseDocTemplate):
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's name
+        heading: Heading | None = getattr(flowable, "_heading", None)
+        if heading is None:
+            return
+        key = f"h{self.seq.nextf('heading')}"
+        self.canv.bookmarkPage(key)
+        # A PDF outline cannot skip levels (a Heading 2 with no Title or Heading 1 above it): such a
+        # heading hangs one level below the one before, as a screen reader's heading list would show it.
+        level = min(heading.level, getattr(self, "_outline_level", -1) + 1)
+        self._outline_level = level
+        self.canv.addOutlineEntry(heading.text, key, level=level, closed=False)
+
+
+_style_books: dict[str, StyleBook] = {}
+
+
+def _pt(length: Any, default: float) -> float:
+    """A section length in points, or Word's default where the template leaves it unset."""
+    return float(length.pt) if length is not None else default
+
+
+def layout_pdf(
+    document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None
+) -> bytes:
+    """The PDF of a filled Word document, as bytes.
+
+    template_key names the template the document was filled from, so its styles are read once.
+    """
+    register_fonts()
+    section = document.sections[0]
+    page_w, page_h = _pt(section.page_width, 595.3), _pt(section.page_height, 841.9)  # A4 unless set
+    left, right = _pt(section.left_margin, 72), _pt(section.right_margin, 72)
+    top, bottom = _pt(section.top_margin, 72), _pt(section.bottom_margin, 72)
+    frame_w = page_w - left - right
+    styles = _style_books.get(template_key) if template_key else None
+    if styles is None:
+        styles = StyleBook(document)
+        if template_key:
+            _style_books[template_key] = styles
+    body = document.element.body
+    story = list(_block_flowables(body, document._body, styles, frame_w))
+
+    header_paras = [p for p in section.header.paragraphs if p.text.strip() or p._p.find(qn("w:fldSimple")) is not None]
+    footer_paras = [p for p in section.footer.paragraphs if p.text.strip() or p._p.find(qn("w:fldSimple")) is not None]
+    header_distance = section.header_distance.pt if section.header_distance is not None else 36
+    footer_distance = section.footer_distance.pt if section.footer_distance is not None else 36
+
+    def decorate(canvas: Canvas, page: int, pages: int) -> None:
+        canvas.saveState()
+        y = page_h - header_distance
+        for para in header_paras:
+            flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
+            _, h = flow.wrap(frame_w, page_h)
+            flow.drawOn(canvas, left, y - h)
+            y -= h
+        y = footer_distance
+        for para in reversed(footer_paras):
+            flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
+            _, h = flow.wrap(frame_w, page_h)
+            flow.drawOn(canvas, left, y)
+            y += h
+        canvas.restoreState()
+
+    out = io.BytesIO()
+    doc = _DocTemplate(
+        out,
+        pagesize=(page_w, page_h),
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=meta.title,
+        subject=meta.subject,
+        author=meta.author,
+        creator="formgen",
+        producer="formgen",
+        keywords=meta.keywords,
+        lang=meta.language,
+        invariant=1,
+        pageCompression=1,
+    )
+    frame = Frame(left, bottom, frame_w, page_h - top - bottom, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.build(story, canvasmaker=lambda *a, **k: _PageCanvas(*a, decorate=decorate, attachment=attachment, **k))
+    return out.getvalue()

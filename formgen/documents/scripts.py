@@ -1,0 +1,326 @@
+"""Every script prints: which embedded font sets each character, bidi and shaping for the PDF.
+
+The template's font (Arial, printed as Liberation Sans) covers Latin with diacritics, Greek and
+Cyrillic. Every other character falls back, in order, to the first font shipped in formgen/documents/fonts/
+that has a glyph for it (FALLBACKS): Noto for Arabic and Urdu, Hebrew, Bengali, Gurmukhi, Devanagari
+and Ethiopic, Droid Sans Fallback for Chinese and Japanese kana, Symbola for emoji (monochrome:
+reportlab cannot draw colour emoji). A character no shipped font covers prints as its Unicode name in
+brackets ("[SHAKING FACE]"), never as an empty box.
+
+reportlab shapes text with HarfBuzz (uharfbuzz) and reorders right-to-left text line by line with
+its optional `rlbidi` module, which is not published on PyPI; `_log2vis` below gives reportlab the
+same function from python-bidi, so this module must be imported before reportlab's text object
+(formgen.documents.pdf_layout imports it first).
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import types
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+import arabic_reshaper
+from bidi import algorithm as _bidi
+
+
+def _log2vis(text: str, base_direction: str | None = "LTR", clean: bool = True,
+             positions_V_to_L: list[int] | None = None, **_: Any) -> str:  # noqa: N803 - rlbidi's name
+    """rlbidi.log2vis: the visual order of one line of logical text (Unicode bidi algorithm)."""
+    storage = _bidi.get_empty_storage()
+    direction = (base_direction or "").upper()
+    level = {"LTR": 0, "RTL": 1}.get(direction, _bidi.get_base_level(text))
+    storage["base_level"] = level
+    storage["base_dir"] = ("L", "R")[level]
+    _bidi.get_embedding_levels(text, storage, False, False)
+    for index, char in enumerate(storage["chars"]):
+        char["logical"] = index
+    _bidi.explicit_embed_and_overrides(storage, False)
+    _bidi.resolve_weak_types(storage, False)
+    _bidi.resolve_neutral_types(storage, False)
+    _bidi.resolve_implicit_levels(storage, False)
+    _bidi.reorder_resolved_levels(storage, False)
+    _bidi.apply_mirroring(storage, False)
+    if positions_V_to_L is not None:
+        positions_V_to_L[:] = [char["logical"] for char in storage["chars"]]
+    return "".join(char["ch"] for char in storage["chars"])
+
+
+def install_bidi() -> None:
+    """Offer reportlab its optional bidi module, unless a real rlbidi is installed."""
+    try:
+        import rlbidi  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        module = types.ModuleType("rlbidi")
+        module.log2vis = _log2vis  # type: ignore[attr-defined]
+        sys.modules["rlbidi"] = module
+
+
+install_bidi()
+
+from reportlab.lib.fonts import addMapping  # noqa: E402 - after install_bidi, see the docstring
+from reportlab.pdfbase import pdfmetrics, ttfonts  # noqa: E402
+from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
+from reportlab.platypus.paragraph import Paragraph  # noqa: E402
+
+from formgen.core.paths import FONTS_DIR  # noqa: E402
+
+_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: list[Any]) -> str:
+    """reportlab's ToUnicode CMap, with characters beyond U+FFFF (emoji) written as UTF-16 pairs.
+
+    reportlab writes them as odd-length hex ("<1F600>"), which readers reject, so an emoji could not
+    be copied or read aloud from the PDF.
+    """
+    cmap = _reportlab_to_unicode(fontname, subset)
+    for code in subset:
+        if isinstance(code, int) and code > 0xFFFF:
+            utf16 = chr(code).encode("utf-16-be").hex().upper()
+            cmap = cmap.replace(f"> <{code:04X}>", f"> <{utf16}>")
+    return cmap
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+@dataclass(frozen=True)
+class Fallback:
+    family: str
+    file: str
+    covers: str
+    shaped: bool = False  # the script needs HarfBuzz shaping (joining, conjuncts, vowel signs)
+
+
+FALLBACKS: tuple[Fallback, ...] = (
+    # Arabic letters are joined by arabic-reshaper (presentation forms), not HarfBuzz: see BidiParagraph.
+    Fallback("NotoNaskhArabic", "NotoNaskhArabic-Regular.ttf", "Arabic, Urdu, Persian, Pashto"),
+    Fallback("NotoSansHebrew", "NotoSansHebrew-Regular.ttf", "Hebrew"),
+    Fallback("NotoSansBengali", "NotoSansBengali-Regular.ttf", "Bengali, Sylheti in Bengali script", shaped=True),
+    Fallback("NotoSansGurmukhi", "NotoSansGurmukhi-Regular.ttf", "Punjabi in Gurmukhi", shaped=True),
+    Fallback("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf", "Hindi, Nepali, Marathi", shaped=True),
+    Fallback("NotoSansEthiopic", "NotoSansEthiopic-Regular.ttf", "Amharic, Tigrinya (Ge'ez)"),
+    Fallback("DroidSansFallbackCJK", "DroidSansFallback-CJK.ttf", "Chinese (common ideographs), Japanese kana"),
+    Fallback("SymbolaEmoji", "Symbola-Emoji.ttf", "emoji, arrows and symbols, in black and white"),
+)
+_BY_FAMILY = {f.family: f for f in FALLBACKS}
+ARABIC = "NotoNaskhArabic"
+
+# Invisible characters: kept with the font before them when it has a glyph, otherwise left out.
+_IGNORABLE = frozenset(
+    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+     *range(0xFE00, 0xFE10), *range(0xE0020, 0xE0080)]
+)
+# Emoji skin tones: Symbola draws them as colour swatches, which read as boxes; left out (docs/fidelity.md).
+_SKIN_TONES = frozenset(range(0x1F3FB, 0x1F400))
+_RTL_CLASSES = frozenset(("R", "AL"))
+
+
+@cache
+def _cmap(font_name: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+
+
+@cache
+def fallback_font(family: str) -> str:
+    """Register a fallback family (its one face stands in for bold and italic) and return its name."""
+    fallback = _BY_FAMILY[family]
+    pdfmetrics.registerFont(TTFont(family, str(FONTS_DIR / fallback.file)))
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(family, bold, italic, family)
+    return family
+
+
+def has_glyph(font_name: str, char: str) -> bool:
+    return ord(char) in _cmap(font_name)
+
+
+def font_for(char: str, base: str) -> str | None:
+    """The font that prints `char`: the base font if it has the glyph, else the first fallback that does."""
+    if has_glyph(base, char):
+        return base
+    for fallback in FALLBACKS:
+        if has_glyph(fallback_font(fallback.family), char):
+            return fallback.family
+    return None
+
+
+def _stand_in(char: str) -> str:
+    return f"[{unicodedata.name(char, f'U+{ord(char):04X}')}]"
+
+
+def segments(text: str, base: str) -> Iterator[tuple[str, str]]:
+    """`text` as (font, text) pieces, each printable in its font: the PDF's font fallback.
+
+    Spaces and combining marks stay in the font before them when it has them, so a name in one
+    script is one piece; characters no font has are replaced by their names in brackets.
+    """
+    pieces: list[list[str]] = []  # [font, text]
+    for char in text:
+        code = ord(char)
+        previous = pieces[-1][0] if pieces else None
+        if code in _SKIN_TONES:
+            continue
+        if code < 0x20:  # line breaks and tabs: the layout turns them into markup
+            if previous == base:
+                pieces[-1][1] += char
+            else:
+                pieces.append([base, char])
+            continue
+        if code in _IGNORABLE or (previous not in (None, base) and (char.isspace() or unicodedata.combining(char))):
+            if previous is not None and has_glyph(previous, char):
+                pieces[-1][1] += char
+            elif code not in _IGNORABLE and (font := font_for(char, base)) is not None:
+                pieces.append([font, char])
+            continue
+        font = font_for(char, base)
+        if font is None:
+            font, char = base, _stand_in(char)
+        if previous == font:
+            pieces[-1][1] += char
+        else:
+            pieces.append([font, char])
+    for font, piece in pieces:
+        yield font, piece
+
+
+def markup(text: str, base: str) -> str:
+    """reportlab paragraph markup for user text in the base font, with fallback fonts where needed."""
+    out = []
+    for font, piece in segments(text, base):
+        if font == ARABIC:
+            piece = arabic_reshaper.reshape(piece)  # joined letter forms, still in logical order
+        escaped = escape(piece)
+        out.append(escaped if font == base else f'<font name="{font}">{escaped}</font>')
+    return "".join(out)
+
+
+def is_rtl(char: str) -> bool:
+    return unicodedata.bidirectional(char) in _RTL_CLASSES
+
+
+def has_rtl(text: str) -> bool:
+    return any(is_rtl(char) for char in text)
+
+
+def needs_shaping(text: str) -> bool:
+    """True when some character of `text` is set in a font of a script that must be shaped."""
+    return any(_BY_FAMILY[f].shaped for f in _fallbacks_used(text))
+
+
+def _fallbacks_used(text: str) -> set[str]:
+    used: set[str] = set()
+    for char in text:
+        if ord(char) < 0x0370:
+            continue
+        for fallback in FALLBACKS:
+            if has_glyph(fallback_font(fallback.family), char):
+                used.add(fallback.family)
+                break
+    return used
+
+
+def rtl_spans(text: str) -> list[tuple[bool, str]]:
+    """`text` cut into (right_to_left, piece): an RTL piece runs from one strong RTL character to
+    the last one before the next strong left-to-right character (spaces and digits between stay in it)."""
+    out: list[tuple[bool, str]] = []
+    start = 0
+    index = 0
+    length = len(text)
+    while index < length:
+        if is_rtl(text[index]):
+            end = index
+            probe = index + 1
+            while probe < length and unicodedata.bidirectional(text[probe]) != "L":
+                if is_rtl(text[probe]):
+                    end = probe
+                probe += 1
+            if start < index:
+                out.append((False, text[start:index]))
+            out.append((True, text[index: end + 1]))
+            start = index = end + 1
+        else:
+            index += 1
+    if start < length:
+        out.append((False, text[start:]))
+    return out
+
+
+def style_flags(text: str) -> tuple[bool, bool]:
+    """(shaping, bidi) a paragraph of `text` needs: HarfBuzz shaping (Indic scripts) only where nothing
+    needs reordering, since shaped text cannot be; right to left reordered line by line when drawn."""
+    if all(ord(char) < 0x0370 for char in text):
+        return False, False
+    bidi = has_rtl(text)
+    return needs_shaping(text) and not bidi, bidi
+
+
+def text_style(style: Any, text: str, shaping: bool, bidi: bool) -> Any:
+    """A variant of a reportlab ParagraphStyle that shapes and/or reorders, as `style_flags` said."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    variant = ParagraphStyle(f"{style.name}-{shaping}-{bidi}", parent=style, shaping=int(shaping))
+    variant.bidi = bidi
+    variant.keep_with_next = getattr(style, "keep_with_next", False)
+    return variant
+
+
+class BidiParagraph(Paragraph):
+    """A reportlab Paragraph that draws right-to-left text right to left, line by line.
+
+    reportlab reorders only paragraphs set in one font; ours mix the template's font with fallback
+    fonts. Lines are broken (and split across pages) in logical order, as Word does, and each line is
+    reordered by the Unicode bidi algorithm only when drawn, when the style asks for it (`bidi`).
+    Mirrored characters (brackets) are mirrored; arabic-reshaper has already joined the letters.
+    """
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803 - reportlab's names
+        """As reportlab's, but the part on the next page does not start with the line break that ended
+        the last line on this one: reportlab gives it an empty first line, Word does not."""
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2:
+            rest = parts[1].frags
+            if rest and isinstance(rest[0], list) and len(rest[0]) == 2 and getattr(rest[0][1][0], "lineBreak", False):
+                del rest[0]
+        return parts
+
+    def drawPara(self, debug: int = 0) -> Any:  # noqa: N802 - reportlab's name
+        logical = getattr(self, "blPara", None)
+        if logical is None or not getattr(self.style, "bidi", False):
+            return super().drawPara(debug)
+        visual = copy.copy(logical)
+        visual.lines = [_visual_line(line, logical.kind) for line in logical.lines]
+        self.blPara = visual
+        try:
+            return super().drawPara(debug)
+        finally:
+            self.blPara = logical
+
+
+def _visual_line(line: Any, kind: int) -> Any:
+    if kind == 0:  # (extra space, [word, ...]) in one font
+        extra, words = line
+        return (extra, _log2vis(" ".join(words), "LTR").split(" "))
+    frags = line.words
+    if any(not isinstance(getattr(f, "text", None), str) or hasattr(f, "cbDefn") for f in frags):
+        return line
+    owners = [index for index, frag in enumerate(frags) for _ in frag.text]
+    order: list[int] = []
+    shown = _log2vis("".join(frag.text for frag in frags), "LTR", positions_V_to_L=order)
+    pieces: list[tuple[int, str]] = []
+    for char, logical in zip(shown, order, strict=True):
+        owner = owners[logical]
+        if pieces and pieces[-1][0] == owner:
+            pieces[-1] = (owner, pieces[-1][1] + char)
+        else:
+            pieces.append((owner, char))
+    reordered = copy.copy(line)
+    reordered.words = [frags[owner].clone(text=text) for owner, text in pieces]
+    return reordered

@@ -1,0 +1,175 @@
+"""The JSON API blueprint: /api/forms and friends. Views parse, call the engine, respond."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import NotAcceptable
+
+from formgen.core.registry import all_forms, get_form
+from formgen.engine import pipeline
+from formgen.engine.pipeline import Format
+from formgen.service import audit_hooks as audit
+from formgen.service.openapi import form_json_schema, openapi_document
+from formgen.service.problems_http import HTTPProblem
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _no_constants(name: str) -> Any:
+    # NaN and Infinity are not JSON (RFC 8259), though Python's parser accepts them.
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
+def json_body() -> Any:
+    """The request's JSON, or a problem: 415 for another type, 400 for malformed JSON."""
+    if request.mimetype != "application/json":
+        raise HTTPProblem(415, "Unsupported Media Type",
+                          f"Send the body as application/json (got '{request.mimetype or 'none'}').")
+    raw = request.get_data(cache=False)
+    try:
+        return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except _DuplicateKey as exc:
+        raise HTTPProblem(400, "Malformed JSON",
+                          f"The key '{exc.args[0]}' appears twice in one object; send it once.",
+                          "/problems/malformed-json") from None
+    except UnicodeDecodeError:
+        raise HTTPProblem(400, "Malformed JSON", "The body is not UTF-8 text.", "/problems/malformed-json") from None
+    except json.JSONDecodeError as exc:
+        raise HTTPProblem(400, "Malformed JSON",
+                          f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+                          "/problems/malformed-json") from None
+    except RecursionError:
+        raise HTTPProblem(400, "Malformed JSON", "The body is nested too deeply.", "/problems/malformed-json") from None
+
+
+def chosen_format(formats: tuple[str, ...]) -> Format:
+    """?format= wins; else the Accept header; PDF when neither says."""
+    asked = request.args.get("format")
+    if asked is not None:
+        if asked not in formats:
+            raise NotAcceptable(f"'{asked}' is not offered; ask for one of: {', '.join(formats)}.")
+        return Format(asked)
+    offered = {pipeline.MEDIA_TYPES[Format(f)]: Format(f) for f in formats}
+    if not request.accept_mimetypes or request.accept_mimetypes.provided is False:
+        return Format.PDF if "pdf" in formats else Format(formats[0])
+    best = request.accept_mimetypes.best_match([pipeline.MEDIA_TYPES[Format.PDF], *offered])
+    if best is None:
+        raise HTTPProblem(406, "Not Acceptable",
+                          f"The Accept header asks for none of the formats offered: {', '.join(offered)}.")
+    return offered.get(best, Format.PDF)
+
+
+def document_response(document: pipeline.RenderedDocument) -> Response:
+    media_type = "application/zip" if document.filename.endswith(".zip") else document.media_type
+    response = Response(document.content, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    if document.pages is not None:
+        response.headers["X-Page-Count"] = str(document.pages)
+    return response
+
+
+@bp.get("/forms")
+def list_forms() -> Response:
+    return jsonify([form.summary() for form in all_forms().values()])
+
+
+@bp.get("/forms/<form_id>")
+def form_entry(form_id: str) -> Response:
+    return jsonify(get_form(form_id).summary())
+
+
+@bp.get("/forms/<form_id>/schema")
+def form_schema(form_id: str) -> Response:
+    get_form(form_id)
+    response = jsonify(form_json_schema(form_id))
+    response.mimetype = "application/schema+json" if request.args.get("strict_type") else "application/json"
+    return response
+
+
+@bp.get("/forms/<form_id>/example")
+def form_example(form_id: str) -> Response:
+    return jsonify(get_form(form_id).example)
+
+
+@bp.get("/forms/<form_id>/rules")
+def form_rules(form_id: str) -> Response:
+    return jsonify(get_form(form_id).rulebook_json())
+
+
+@bp.post("/forms/<form_id>/validate")
+def validate(form_id: str) -> Response:
+    form = get_form(form_id)
+    pages = pipeline.check(form, json_body())
+    response = jsonify({"valid": True, "pages": pages})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/forms/<form_id>/render")
+def render(form_id: str) -> Response:
+    form = get_form(form_id)
+    fmt = chosen_format(form.formats)
+    audit.attempt(form.id, fmt.value)
+    body = json_body()
+    split = request.args.get("split")
+    if split is not None:
+        if split != "child":
+            raise HTTPProblem(400, "Bad Request", f"split='{split}' is not understood; the only split is 'child'.")
+        document = pipeline.render_split(form, body, fmt)
+    else:
+        document = pipeline.render(form, body, fmt)
+    audit.made(document.content, document.pages)
+    return document_response(document)
+
+
+def _uploaded(what: str, limit: int) -> bytes:
+    """The multipart field `file`, read up to one byte past `limit` so the reader can tell it is too big."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise HTTPProblem(400, "Bad Request", f"Send {what} as multipart/form-data, in a field named 'file'.")
+    return upload.read(limit + 1)
+
+
+@bp.post("/forms/<form_id>/extract")
+def extract(form_id: str) -> Response:
+    """A completed fillable formgen PDF (multipart field `file`) -> its data as a body, validated."""
+    from formgen.documents.extract import MAX_PDF_BYTES
+    from formgen.documents.extract import extract as read_back
+
+    form = get_form(form_id)
+    response = jsonify(read_back(form, _uploaded("the completed PDF", MAX_PDF_BYTES)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/forms/<form_id>/prefill")
+def prefill(form_id: str) -> Response:
+    """Any formgen document, or a JSON file (multipart field `file`) -> a partial body for this form."""
+    from formgen.engine.prefill import MAX_UPLOAD_BYTES, prefill_from_upload
+
+    form = get_form(form_id)
+    response = jsonify(prefill_from_upload(form, _uploaded("the document or JSON file", MAX_UPLOAD_BYTES)).body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())

@@ -1,0 +1,82 @@
+"""Every form's rulebook: each rule is listed once with a source, and each can be broken and is refused."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from formgen.core.errors import ValidationFailed
+from formgen.core.registry import FormSpec, all_forms
+from formgen.core.rules import DELETE, FIELD_CONSTRAINTS, Rule, RuleErrors, apply_breach, rule, rule_ids
+from formgen.core.rules import guidance as cite
+from formgen.engine import pipeline
+
+FORMS = all_forms()
+
+
+def _rules() -> list[tuple[str, Rule]]:
+    return [(form_id, found) for form_id, form in FORMS.items() for found in form.rulebook() if found.breach]
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=list(FORMS))
+def test_rule_ids_are_unique_and_every_rule_has_a_source(form: FormSpec) -> None:
+    ids = [found.id for found in form.rulebook()]
+    assert len(ids) == len(set(ids))
+    for found in form.rulebook():
+        assert found.sources, found.id
+        assert found.text.strip() and found.fields, found.id
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=list(FORMS))
+def test_every_rule_in_a_form_module_is_in_its_rulebook(form: FormSpec) -> None:
+    module = importlib.import_module(form.schema.__module__)
+    declared = {value.id for value in vars(module).values() if isinstance(value, Rule)}
+    assert declared <= {found.id for found in form.rulebook()}
+
+
+@pytest.mark.parametrize(("form_id", "broken"), _rules(), ids=[f"{f}:{r.id}" for f, r in _rules()])
+def test_each_rule_can_be_broken_and_is_refused(form_id: str, broken: Rule) -> None:
+    body = apply_breach(FORMS[form_id].example, broken.breach)
+    with pytest.raises(ValidationFailed) as refused:
+        pipeline.validate(FORMS[form_id], body)
+    named = {rule_id for ids in refused.value.rules.values() for rule_id in ids}
+    assert broken.id in named, refused.value.errors
+
+
+def test_rule_errors_file_messages_under_nested_paths_with_their_rule() -> None:
+    level = rule("level", "Level 1 is universal services.", cite("002", "Appendix 1"), ("level",), {"level": 1})
+    errors = RuleErrors()
+    errors.add(level, "cases.2.level")
+    errors.add(level, "cases.2.level", "Level 1 again.")
+    assert not RuleErrors()
+    assert errors.messages == {"cases": {2: {"level": ["Level 1 is universal services.", "Level 1 again."]}}}
+    assert rule_ids(errors.messages["cases"][2]["level"]) == ["level"]
+    assert rule_ids(["Not a valid date."]) == [FIELD_CONSTRAINTS.id]
+
+
+def test_a_breach_sets_and_removes_dotted_paths() -> None:
+    example: dict[str, Any] = {"a": {"b": 1}, "items": [{"x": 1}, {"x": 2}], "gone": 1}
+    body = apply_breach(example, {"a.b": 2, "items.1.x": 3, "items.2": {"x": 4}, "gone": DELETE})
+    assert body == {"a": {"b": 2}, "items": [{"x": 1}, {"x": 3}, {"x": 4}]}
+    assert example["a"]["b"] == 1  # the example itself is untouched
+
+
+def test_an_unknown_guidance_number_is_a_mistake_in_the_code() -> None:
+    with pytest.raises(ValueError, match="No guidance"):
+        cite("999", "1.1")
+
+
+def test_the_rulebook_is_published(client: Any) -> None:
+    for form_id, form in FORMS.items():
+        book = client.get(f"/api/forms/{form_id}/rules").get_json()
+        assert [entry["id"] for entry in book["rules"]] == [found.id for found in form.rulebook()]
+        assert all(entry["sources"] and entry["sources"][0]["citation"] for entry in book["rules"])
+
+
+def test_a_422_names_the_rules_each_field_broke(client: Any) -> None:
+    form_id = next(iter(FORMS))
+    body = dict(FORMS[form_id].example) | {"not_a_field": 1}
+    problem = client.post(f"/api/forms/{form_id}/validate", json=body).get_json()
+    assert problem["rules"]["not_a_field"] == [FIELD_CONSTRAINTS.id]

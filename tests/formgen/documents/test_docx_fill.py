@@ -1,0 +1,49 @@
+"""User text is data: never a template, never markup, in either format."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from helpers import docx_text, pdf_text, squash
+
+from formgen.core.registry import get_form
+from formgen.engine import pipeline
+
+HOSTILE = [
+    "{{ 7*7 }} and {% if true %}yes{% endif %}",
+    "{_{ child_name }_} {_% x %_}",
+    "<b>bold</b> <font color='red'>red</font> &amp; &lt;",
+    "]]> <w:p/> </w:t></w:r>",
+    "Tom & Jerry's \"quote\"",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_text_that_looks_like_a_template_or_markup_prints_literally(text: str, fmt: str) -> None:
+    form = get_form("manchester-allocations-pro-forma")
+    body = copy.deepcopy(dict(form.example))
+    body["reason_for_referral"] = text
+    content = pipeline.render(form, body, fmt).content
+    printed = squash(pdf_text(content) if fmt == "pdf" else docx_text(content))
+    assert squash(text) in printed
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x1b", "\ufffe"])
+def test_characters_xml_cannot_hold_get_a_validation_error(char: str) -> None:
+    form = get_form("manchester-allocations-pro-forma")
+    body = copy.deepcopy(dict(form.example))
+    body["child"]["name"] = f"Zofia{char}Wójcik"
+    with pytest.raises(pipeline.ValidationFailed) as caught:
+        pipeline.render(form, body, "docx")
+    assert list(caught.value.errors) == ["child.name"]
+    assert "control character" in caught.value.errors["child.name"][0]
+
+
+def test_line_breaks_in_free_text_print_as_line_breaks() -> None:
+    form = get_form("manchester-allocations-pro-forma")
+    body = copy.deepcopy(dict(form.example))
+    body["reason_for_referral"] = "First line\r\nSecond line"
+    text = docx_text(pipeline.render(form, body, "docx").content)
+    assert "First line\nSecond line" in text

@@ -1,0 +1,149 @@
+"""API keys: who may call /api/*, and `formgen keys`."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from api import create_app
+from formgen.cli.main import main
+from formgen.service import auth
+from formgen.service.server import access_check, is_loopback
+
+KEY = "fgk_test-key-for-the-case-system-0001"
+OTHER_KEY = "fgk_test-key-for-the-web-portal-0002"
+FORM = "manchester-allocations-pro-forma"
+
+
+@pytest.fixture()
+def keys_file(tmp_path: Path) -> Path:
+    path = tmp_path / "keys"
+    path.write_text(
+        "# formgen API clients\n"
+        f"case-system:{auth.hash_key(KEY)}\n\n"
+        f"web-portal:{hashlib.sha256(OTHER_KEY.encode()).hexdigest()}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture()
+def keyed(keys_file: Path) -> FlaskClient:
+    return create_app({"TESTING": True, "API_KEYS_FILE": str(keys_file)}).test_client()
+
+
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        ({}, "Send an API key as 'Authorization: Bearer <key>'."),
+        ({"Authorization": f"Basic {KEY}"}, "The Authorization header must be 'Bearer <key>'."),
+        ({"Authorization": "Bearer "}, "The Authorization header must be 'Bearer <key>'."),
+        ({"Authorization": "Bearer fgk_not-a-key-anyone-was-given"}, "The API key is not recognised."),
+        ({"Authorization": f"Bearer {KEY}x"}, "The API key is not recognised."),
+    ],
+)
+def test_missing_or_wrong_key_is_a_401_problem(keyed: FlaskClient, headers: dict[str, str], words: str) -> None:
+    for response in (keyed.get("/api/forms", headers=headers),
+                     keyed.post(f"/api/forms/{FORM}/render", json={}, headers=headers)):
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
+        assert response.json["status"] == 401
+        assert words in response.json["detail"]
+        assert response.headers["WWW-Authenticate"] == 'Bearer realm="formgen"'
+        assert KEY not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("key", [KEY, OTHER_KEY])
+def test_each_clients_key_opens_the_api(keyed: FlaskClient, key: str) -> None:
+    response = keyed.get("/api/forms", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    # A second call is served from the verified-key cache, with the same answer.
+    assert keyed.get("/api/forms", headers={"Authorization": f"bearer {key}"}).status_code == 200
+
+
+def test_healthz_stays_open_with_keys(keyed: FlaskClient) -> None:
+    assert keyed.get("/healthz").status_code == 200
+
+
+def test_keys_from_the_environment_variable_form(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "API_KEYS": f"a:{auth.hash_key(KEY)}, b:{auth.hash_key(OTHER_KEY)}"})
+    ring = auth.keyring(app)
+    assert [c.name for c in ring.clients] == ["a", "b"]
+    assert ring.client_for(OTHER_KEY) == "b"
+    assert ring.client_for("nothing") is None
+
+
+def test_no_keys_means_open(client: FlaskClient) -> None:
+    assert client.get("/api/forms").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("no-colon-here", "expected 'name:hash'"),
+        ("bad name:" + "0" * 64, "expected 'name:hash'"),
+        ("a:sha256-of-nothing", "the hash is neither"),
+        ("a:" + "0" * 64 + "\na:" + "1" * 64, "the client name 'a' appears twice"),
+    ],
+)
+def test_unreadable_key_lines_stop_start_up_without_quoting_them(text: str, words: str) -> None:
+    with pytest.raises(auth.KeyFileError, match=words) as caught:
+        create_app({"TESTING": True, "API_KEYS": text})
+    assert "sha256-of-nothing" not in str(caught.value)
+
+
+def test_hash_is_salted_and_slow_and_verifies() -> None:
+    first, second = auth.hash_key(KEY), auth.hash_key(KEY)
+    assert first != second and first.startswith("scrypt$")
+    assert auth.Client("x", first).matches(KEY)
+    assert not auth.Client("x", first).matches(OTHER_KEY)
+
+
+def test_keys_command_prints_a_key_once_and_stores_only_its_hash(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keys", "case-system"]) == 0
+    out, err = capsys.readouterr()
+    key = next(line.strip() for line in err.splitlines() if line.strip().startswith("fgk_"))
+    name, hashed = out.strip().split(":", 1)
+    assert hashed.startswith("scrypt$")
+    assert name == "case-system" and key not in out
+    assert auth.parse_lines([out], "test")[0].matches(key)
+
+
+def test_keys_command_refuses_a_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keys", "two words"]) == 64
+    assert "client name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("::1", True), ("localhost", True),
+                                                 ("0.0.0.0", False), ("192.0.2.10", False), ("example.org", False)])
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_server_refuses_other_addresses_without_keys(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    monkeypatch.delenv("FORMGEN_API_KEYS", raising=False)
+    monkeypatch.delenv("FORMGEN_API_KEYS_FILE", raising=False)
+    monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    refusal = access_check("0.0.0.0")
+    assert refusal is not None and "refusing to serve on 0.0.0.0 without API keys" in refusal
+    assert access_check("127.0.0.1") is None
+    assert "open to anyone on this machine" in capsys.readouterr().err
+
+
+def test_server_may_bind_anywhere_with_keys(monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path) -> None:
+    monkeypatch.setenv("FORMGEN_API_KEYS_FILE", str(keys_file))
+    monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    assert access_check("0.0.0.0") is None
+
+
+def test_serve_command_exits_2_when_refusing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("FORMGEN_API_KEYS", raising=False)
+    monkeypatch.delenv("FORMGEN_API_KEYS_FILE", raising=False)
+    monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    assert main(["serve", "--host", "0.0.0.0", "--port", "1"]) == 2
+    assert "refusing to serve" in capsys.readouterr().err

@@ -1,0 +1,320 @@
+"""The web pages through Flask's test client: generated for every form, errors the GOV.UK way, CSRF,
+headers, check answers, downloads, uploads and the case-system prefill address."""
+
+from __future__ import annotations
+
+import copy
+import html
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import csrf_token
+from flask.testing import FlaskClient
+from helpers import docx_text, pdf_text, squash
+from werkzeug.datastructures import MultiDict
+
+from formgen.core.registry import FormSpec, all_forms
+from formgen.core.shared import drop_empty
+from formgen.engine import pipeline
+from formgen.service.web.schema_form import Kind, describe, encode, parse
+
+MANCHESTER = "manchester-allocations-pro-forma"
+
+
+def _token(web: FlaskClient, form_id: str = MANCHESTER) -> str:
+    return csrf_token(web.get(f"/forms/{form_id}").text)
+
+
+def _post(web: FlaskClient, form_id: str, body: dict[str, Any], **extra: str) -> Any:
+    data = MultiDict(encode(describe(all_forms()[form_id].schema), body))
+    data.add("csrf_token", _token(web, form_id))
+    for key, value in extra.items():
+        data.add(key, value)
+    return web.post(f"/forms/{form_id}", data=data)
+
+
+def _summary_links(page: str) -> list[tuple[str, str]]:
+    found = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', page, re.S)
+    assert found, "no error summary"
+    links = re.findall(r'<a href="([^"]+)">(.*?)</a>', found.group(1), re.S)
+    return [(href, html.unescape(text).strip()) for href, text in links]
+
+
+def _hidden_body(page: str) -> dict[str, Any]:
+    found = re.search(r'name="body" value="([^"]*)"', page)
+    assert found, "no body on the check page"
+    loaded = json.loads(html.unescape(found.group(1)))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+# ---------------------------------------------------------------- every form, no per-form code
+
+def test_every_field_of_every_form_has_an_input(web: FlaskClient, form: FormSpec) -> None:
+    page = web.get(f"/forms/{form.id}").text
+    names = set(re.findall(r'name="([^"]+)"', page))
+    for name, _ in encode(describe(form.schema), form.example):
+        first_row = re.sub(r"\.\d+\.", ".0.", name)  # an empty page shows the first row of each list
+        assert first_row in names, f"{form.id}: no input named {first_row} on an empty page"
+
+
+def test_posted_example_round_trips_to_the_same_body(form: FormSpec) -> None:
+    fields = describe(form.schema)
+    assert parse(fields, MultiDict(encode(fields, form.example))) == drop_empty(copy.deepcopy(dict(form.example)))
+
+
+def test_example_typed_in_reaches_check_answers_then_downloads(web: FlaskClient, form: FormSpec) -> None:
+    page = _post(web, form.id, copy.deepcopy(dict(form.example)))
+    assert page.status_code == 200
+    assert ">Check your answers</h1>" in page.text
+    body = _hidden_body(page.text)
+    assert body == drop_empty(copy.deepcopy(dict(form.example)))
+    fmt = form.formats[0]
+    document = web.post(f"/forms/{form.id}/download",
+                        data={"csrf_token": _token(web, form.id), "body": json.dumps(body), "format": fmt})
+    assert document.status_code == 200
+    assert document.mimetype == pipeline.MEDIA_TYPES[pipeline.Format(fmt)]
+    assert document.headers["Cache-Control"] == "no-store"
+    assert "attachment" in document.headers["Content-Disposition"]
+
+
+def test_date_inputs_are_split_into_day_month_year() -> None:
+    fields = {f.name: f for f in describe(all_forms()[MANCHESTER].schema)}
+    assert fields["date_completed"].kind is Kind.DATE
+    assert fields["level_of_need"].kind is Kind.INTEGER          # 1 to 5: radios
+    assert fields["family_agrees"].kind is Kind.BOOLEAN
+    assert fields["housing_provider"].kind is Kind.CHOICE
+    assert fields["worried_about"].kind is Kind.TEXT
+    assert fields["family_members"].kind is Kind.ROWS
+    assert fields["child"].kind is Kind.GROUP
+    posted = parse(tuple(fields.values()), MultiDict({"date_completed-day": "9", "date_completed-month": "5",
+                                                      "date_completed-year": "2026"}))
+    assert posted["date_completed"] == "2026-05-09"
+
+
+# ---------------------------------------------------------------- errors the GOV.UK way
+
+def _manchester() -> dict[str, Any]:
+    return copy.deepcopy(dict(all_forms()[MANCHESTER].example))
+
+
+@pytest.mark.parametrize(("change", "href", "words"), [
+    (lambda b: b["child"].pop("name"), "#f-child-name", "Subject child's full name is required."),
+    (lambda b: b.update(date_completed="2026-02-31"), "#f-date_completed-day",
+     "Date completed must be a real date, with a day, month and 4-digit year."),
+    (lambda b: b.update(level_of_need=1), "#f-level_of_need", "Level 1 needs are met by universal services"),
+    (lambda b: b.update(request_type="joint-worked"), "#f-intervention_timescales",
+     "A joint-worked request must give timescales for the evidence-based intervention (5.5)."),
+    (lambda b: b["referrer"].pop("name"), "#f-referrer-name", "Referrer: Name is required."),
+    (lambda b: b["family_members"][1].update(date_of_birth="2099-01-01"), "#f-family_members-1-date_of_birth-day",
+     "Family composition 2: Date of birth must be today or in the past."),
+    (lambda b: b.update(family_members=[]), "#f-family_members-0-full_name", "Family composition: at least 1 required"),
+], ids=["required", "real-date", "rule-level-1", "rule-5.5", "group-field", "row-field", "rows-minimum"])
+def test_error_summary_links_to_the_field_with_the_schema_message(web: FlaskClient, change: Any, href: str,
+                                                                  words: str) -> None:
+    body = _manchester()
+    change(body)
+    page = _post(web, MANCHESTER, body)
+    assert ">Check your answers</h1>" not in page.text
+    assert "<title>Error: " in page.text
+    links = _summary_links(page.text)
+    assert any(link == href and words in text for link, text in links), links
+    anchor = href[1:]
+    assert f'id="{anchor}"' in page.text
+    assert 'class="govuk-error-message"' in page.text
+
+
+def test_page_limit_error_says_pages_and_which_answers_to_shorten(web: FlaskClient) -> None:
+    body = _manchester()
+    paragraph = "Mum described the week in detail, including each school run and every appointment. " * 10
+    for key in ("worried_about", "working_well", "needs_to_happen"):
+        body[key] = "\n".join([paragraph[:400]] * 9)
+    page = _post(web, MANCHESTER, body)
+    links = _summary_links(page.text)
+    assert len(links) == 1
+    href, text = links[0]
+    assert re.match(r"The document would take \d+ pages; the limit is 2\. Shorten: ", text), text
+    assert "What are we worried about?" in text and "What's working well / strengths?" in text
+    assert href.startswith("#f-")
+    assert "Shorten this answer" in page.text
+
+
+def test_answers_typed_before_an_error_are_kept(web: FlaskClient) -> None:
+    body = _manchester()
+    body["child"].pop("name")
+    page = _post(web, MANCHESTER, body).text
+    assert 'value="Daniel Ó Súilleabháin"' in page
+    assert "Zofia&#39;s school attendance this term is 86%" in page or "Zofia's school attendance" in page
+
+
+# ---------------------------------------------------------------- rows without JavaScript
+
+def test_add_and_remove_rows_without_javascript(web: FlaskClient) -> None:
+    body = _manchester()
+    added = _post(web, MANCHESTER, body, action="add:family_members").text
+    assert 'name="family_members.3.full_name"' in added
+    assert ">Check your answers</h1>" not in added
+    removed = _post(web, MANCHESTER, body, action="remove:family_members.0").text
+    assert 'value="Katarzyna Wójcik"' not in removed
+    assert 'name="family_members.2.full_name"' not in removed
+
+
+def test_an_unknown_action_is_refused(web: FlaskClient) -> None:
+    response = _post(web, MANCHESTER, _manchester(), action="add:nowhere")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+
+
+# ---------------------------------------------------------------- security
+
+def test_posts_without_the_csrf_token_do_nothing(web: FlaskClient) -> None:
+    data = MultiDict(encode(describe(all_forms()[MANCHESTER].schema), _manchester()))
+    page = web.post(f"/forms/{MANCHESTER}", data=data)
+    assert page.status_code == 400
+    assert ">Check your answers</h1>" not in page.text
+    assert "press the button again" in page.text
+    download = web.post(f"/forms/{MANCHESTER}/download", data={"body": json.dumps(_manchester()), "format": "pdf",
+                                                               "csrf_token": "0" * 64})
+    assert download.status_code == 400
+    assert download.mimetype == "text/html"
+
+
+def test_a_token_from_another_browser_is_refused(app: Any) -> None:
+    first, second = app.test_client(), app.test_client()
+    token = csrf_token(first.get(f"/forms/{MANCHESTER}").text)
+    second.get("/")
+    data = MultiDict(encode(describe(all_forms()[MANCHESTER].schema), _manchester()))
+    data.add("csrf_token", token)
+    assert second.post(f"/forms/{MANCHESTER}", data=data).status_code == 400
+    assert first.post(f"/forms/{MANCHESTER}", data=data).status_code == 200
+
+
+def test_pages_send_no_store_a_csp_and_a_strict_cookie(client: FlaskClient) -> None:
+    response = client.get(f"/forms/{MANCHESTER}")
+    assert response.headers["Cache-Control"] == "no-store"
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp and "frame-ancestors 'none'" in csp and "form-action 'self'" in csp
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    assert nonce and f'nonce="{nonce.group(1)}"' in response.text
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_no_family_data_in_logs_or_cookies(web: FlaskClient, capsys: pytest.CaptureFixture[str],
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    response = _post(web, MANCHESTER, _manchester())
+    assert ">Check your answers</h1>" in response.text
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err + caplog.text
+    for secret in ("Zofia", "Wójcik", "Birchfield", "0161 496 0732"):
+        assert secret not in logged
+        assert secret not in response.headers.get("Set-Cookie", "")
+
+
+# ---------------------------------------------------------------- uploads and prefill
+
+def _pdf() -> bytes:
+    return pipeline.render(all_forms()[MANCHESTER], _manchester(), "pdf").content
+
+
+@pytest.mark.parametrize(("content", "name", "words"), [
+    (b"GIF89a not a document", "photo.gif", "This file is not one formgen can read."),
+    (b"%PDF-1.4 broken", "broken.pdf", "The file is damaged and cannot be read."),
+    (b"PK\x03\x04 broken", "broken.docx", "The file is damaged or not a Word document."),
+    (b"{not json", "case.json", "not valid JSON"),
+    (b"", "empty.json", "Choose a PDF, Word document or JSON file to upload."),
+], ids=["not-a-document", "broken-pdf", "broken-docx", "bad-json", "no-file"])
+def test_uploads_that_cannot_be_read_get_a_clear_error(web: FlaskClient, content: bytes, name: str,
+                                                       words: str) -> None:
+    data = {"csrf_token": _token(web), "file": (io.BytesIO(content), name if content else "")}
+    page = web.post(f"/forms/{MANCHESTER}/upload", data=data, content_type="multipart/form-data")
+    assert page.status_code in (400, 422)
+    links = _summary_links(page.text)
+    assert links[0][0] == "#upload-file"
+    assert words in links[0][1]
+
+
+def test_upload_of_a_formgen_pdf_fills_in_the_form(web: FlaskClient) -> None:
+    data = {"csrf_token": _token(web), "file": (io.BytesIO(_pdf()), "pro-forma.pdf")}
+    page = web.post(f"/forms/{MANCHESTER}/upload", data=data, content_type="multipart/form-data").text
+    assert "Answers were filled in from the PDF." in page
+    assert 'value="Zofia Wójcik"' in page
+    assert 'value="14 Birchfield Grove"' in page
+
+
+def test_a_case_system_posts_json_to_the_prefill_address(client: FlaskClient) -> None:
+    body = {"child": {"name": "Ruby Okafor", "micare_id": "MC0000417"}, "telephone": "0161 496 0999",
+            "case_system_field": "ignored"}
+    page = client.post(f"/forms/{MANCHESTER}/prefill", json=body)
+    assert page.status_code == 200
+    assert 'value="Ruby Okafor"' in page.text and 'value="0161 496 0999"' in page.text
+    assert "1 answer in it had no place on this form." in page.text
+    assert "from your case system" in page.text
+    assert re.search(r'name="csrf_token" value="[0-9a-f]{64}"', page.text)
+
+
+def test_a_case_system_posts_an_html_form_to_the_prefill_address(client: FlaskClient) -> None:
+    page = client.post(f"/forms/{MANCHESTER}/prefill",
+                       data={"child.name": "Ruby Okafor", "date_completed-day": "3", "date_completed-month": "11",
+                             "date_completed-year": "2026"})
+    assert 'value="Ruby Okafor"' in page.text
+    assert 'name="date_completed-month" type="text" value="11"' in page.text or 'value="11"' in page.text
+
+
+def test_api_prefill_from_a_formgen_docx(client: FlaskClient) -> None:
+    docx = pipeline.render(all_forms()[MANCHESTER], _manchester(), "docx").content
+    assert "Zofia Wójcik" in squash(docx_text(docx))
+    response = client.post(f"/api/forms/{MANCHESTER}/prefill", data={"file": (io.BytesIO(docx), "x.docx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert response.json["child"]["name"] == "Zofia Wójcik"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_api_prefill_refuses_what_it_cannot_read(client: FlaskClient) -> None:
+    response = client.post(f"/api/forms/{MANCHESTER}/prefill", data={"file": (io.BytesIO(b"hello"), "x.txt")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "Upload a PDF or Word (.docx) document made by formgen, or a JSON file." in response.json["detail"]
+    missing = client.post(f"/api/forms/{MANCHESTER}/prefill", data={}, content_type="multipart/form-data")
+    assert missing.status_code == 400
+
+
+def test_downloaded_pdf_holds_what_was_typed(web: FlaskClient) -> None:
+    body = _manchester()
+    body["worried_about"] = "Zofia says mornings are the hardest part of her week."
+    check = _post(web, MANCHESTER, body)
+    pdf = web.post(f"/forms/{MANCHESTER}/download",
+                   data={"csrf_token": _token(web), "body": json.dumps(_hidden_body(check.text)), "format": "pdf"})
+    assert "Zofia says mornings are the hardest part of her week." in squash(pdf_text(pdf.data))
+
+
+def test_unknown_form_is_a_page_not_json(client: FlaskClient) -> None:
+    response = client.get("/forms/no-such-form")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "There is no form at this address." in response.text
+
+
+def test_downloads_from_the_pages_are_in_the_audit_trail(tmp_path: Path) -> None:
+    import hashlib
+
+    from api import create_app
+    from formgen.store.audit import AuditTrail
+
+    db = tmp_path / "audit.sqlite3"
+    web = create_app({"TESTING": True, "AUDIT_DB": str(db)}).test_client()
+    web.get("/")
+    check = _post(web, MANCHESTER, _manchester())
+    pdf = web.post(f"/forms/{MANCHESTER}/download",
+                   data={"csrf_token": _token(web), "body": json.dumps(_hidden_body(check.text)), "format": "pdf"})
+    assert pdf.status_code == 200
+    [row] = AuditTrail(db).rows()
+    assert row["client"] == "web"
+    assert row["form_id"] == MANCHESTER
+    assert row["sha256"] == hashlib.sha256(pdf.data).hexdigest()
