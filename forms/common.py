@@ -7,13 +7,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from marshmallow import ValidationError, missing, validates
+from marshmallow import missing
 from marshmallow.fields import Field
 
 from formgen.core import fields as f
 from formgen.core.dates import age_text, uk_date
-
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$", re.IGNORECASE)
 
 NOT_KNOWN = "Not known"
 
@@ -22,12 +20,7 @@ class AddressSchema(f.FormSchema):
     line_1 = f.line("Address line 1")
     line_2 = f.line("Address line 2", required=False)
     town = f.line("Town or city")
-    postcode = f.line("Postcode", max_length=10)
-
-    @validates("postcode")
-    def _postcode(self, value: str, **_: Any) -> None:
-        if not _POSTCODE.match(value):
-            raise ValidationError("Postcode must be a UK postcode, like M13 9PL.")
+    postcode = f.postcode()
 
 
 class ContactSchema(f.FormSchema):
@@ -37,12 +30,7 @@ class ContactSchema(f.FormSchema):
     role = f.line("Role", required=False)
     team = f.line("Team or agency", required=False)
     telephone = f.line("Telephone", required=False, max_length=40)
-    email = f.line("Email", required=False, max_length=254)
-
-    @validates("email")
-    def _email(self, value: str | None, **_: Any) -> None:
-        if value and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
-            raise ValidationError("Email must be an email address, like name@example.org.")
+    email = f.email()
 
 
 def address_text(address: Mapping[str, Any] | None) -> str:

@@ -112,6 +112,44 @@ def line(label: str, *, required: bool = True, max_length: int = SHORT_TEXT, hin
     return text(label, required=required, max_length=max_length, hint=hint, multiline=False)
 
 
+def _matching(label: str, pattern: str, example: str, what: str) -> validate.Validator:
+    compiled = re.compile(pattern, re.IGNORECASE)
+
+    def check(value: str | None) -> None:
+        if value and not compiled.match(value):
+            raise ValidationError(f"{label} must be {what}, like {example}.")
+
+    return check  # type: ignore[return-value]
+
+
+def formatted(label: str, *, pattern: str, example: str, what: str, required: bool = True, max_length: int = SHORT_TEXT,
+              hint: str | None = None) -> Text:
+    """A line that must match `pattern` (case-insensitive): "Postcode must be a UK postcode, like M13 9PL."."""
+    field = line(label, required=required, max_length=max_length, hint=hint)
+    field.validators = [*field.validators, _matching(label, pattern, example, what)]
+    field.metadata = {**field.metadata, "format_pattern": pattern}
+    return field
+
+
+UK_POSTCODE = r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+TIME_24H = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def postcode(label: str = "Postcode", *, required: bool = True) -> Text:
+    return formatted(label, pattern=UK_POSTCODE, example="M13 9PL", what="a UK postcode", required=required, max_length=10)
+
+
+def email(label: str = "Email", *, required: bool = False, hint: str | None = None) -> Text:
+    return formatted(label, pattern=EMAIL, example="name@example.org", what="an email address", required=required,
+                     max_length=254, hint=hint)
+
+
+def time_of_day(label: str, *, required: bool = True, hint: str = "24-hour clock, for example 14:30.") -> Text:
+    return formatted(label, pattern=TIME_24H, example="09:30 or 14:00", what="a time on the 24-hour clock",
+                     required=required, max_length=5, hint=hint)
+
+
 def nhs_number_is_valid(digits: str) -> bool:
     """The NHS number's Modulus 11 check: weights 10..2 on the first nine digits; 11 - (sum mod 11) is the
     tenth digit (11 reads as 0; 10 means the number is not valid)."""
