@@ -269,3 +269,52 @@ def protect_for_forms(doc: DocumentType) -> None:
         later.addprevious(protection)
     else:
         settings.append(protection)
+
+
+_STYLE_REFS = ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink")
+_STYLE_CHAIN = ("w:basedOn", "w:link", "w:next")
+
+
+def lean(doc: DocumentType) -> DocumentType:
+    """Drop what python-docx's default template carries and the document never uses.
+
+    The default template brings ~350 KB of styles (most of Word's built-in set, and their latent
+    definitions) and a 438 KB stylesWithEffects part: every render of the template re-saves them, which
+    cost more than the rest of the DOCX. Word and LibreOffice rebuild built-in styles on demand, so a
+    template keeps only the styles its text uses (and what those are based on) and the defaults.
+    """
+    styles_el = doc.styles.element
+    parts = [doc.part.element] + [s.header.part.element for s in doc.sections] + [s.footer.part.element for s in doc.sections]
+    numbering = doc.part.numbering_part.element if _has_numbering(doc) else None
+    if numbering is not None:
+        parts.append(numbering)
+    used = {el.get(qn("w:val")) for part in parts for tag in _STYLE_REFS for el in part.iter(qn(tag))}
+    by_id = {s.get(qn("w:styleId")): s for s in styles_el.findall(qn("w:style"))}
+    used |= {sid for sid, s in by_id.items() if s.get(qn("w:default")) in ("1", "true")}
+    pending = list(used)
+    while pending:
+        style = by_id.get(pending.pop())
+        if style is None:
+            continue
+        for tag in _STYLE_CHAIN:
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in used:
+                used.add(ref.get(qn("w:val")))
+                pending.append(ref.get(qn("w:val")))
+    for sid, style in by_id.items():
+        if sid not in used:
+            styles_el.remove(style)
+    for latent in styles_el.findall(qn("w:latentStyles")):
+        styles_el.remove(latent)
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rid)
+    return doc
+
+
+def _has_numbering(doc: DocumentType) -> bool:
+    try:
+        doc.part.numbering_part  # noqa: B018 - python-docx raises when there is none
+    except NotImplementedError:
+        return False
+    return True

@@ -13,6 +13,7 @@ import sys
 
 from formgen.core.paths import TEMPLATES_DIR
 from tools import drafts
+from tools.docx_drafting import lean
 
 
 def main(argv: list[str]) -> int:
@@ -21,7 +22,7 @@ def main(argv: list[str]) -> int:
     for name in sorted(wanted):
         module = importlib.import_module(f"tools.drafts.{name}")
         path = TEMPLATES_DIR / f"{name.replace('_', '-')}.docx"
-        module.draft().save(path)
+        lean(module.draft()).save(path)
         print(f"wrote {path}")
     return 0
 
