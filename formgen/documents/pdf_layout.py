@@ -176,17 +176,35 @@ def _paragraph_text(p: Any) -> str:
     )
 
 
-def _run_markup(run: Run) -> str:
-    text = _run_text(run._r)
+_W_RPR, _W_B, _W_I, _W_U, _W_VAL = qn("w:rPr"), qn("w:b"), qn("w:i"), qn("w:u"), qn("w:val")
+_OFF = ("0", "false", "off")
+
+
+def run_emphasis(r: Any) -> tuple[bool, bool, bool]:
+    """(bold, italic, underlined) as python-docx's Run.bold, .italic and .underline read them, from the
+    run's own properties, without building python-docx's element proxies for every run."""
+    rpr = r.find(_W_RPR)
+    if rpr is None:
+        return False, False, False
+    b, i, u = rpr.find(_W_B), rpr.find(_W_I), rpr.find(_W_U)
+    underline = u is not None and u.get(_W_VAL) not in (None, "none")
+    return (b is not None and b.get(_W_VAL) not in _OFF), (i is not None and i.get(_W_VAL) not in _OFF), underline
+
+
+def _run_markup(r: Any) -> str:
+    text = _run_text(r)
     if not text:
         return ""
     # Each character in a font that has it (fallback fonts for other scripts: formgen/documents/scripts.py).
-    markup = scripts.markup(text, BODY_FONT).replace("\n", "<br/>").replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
-    if run.bold:
+    markup = scripts.markup(text, BODY_FONT)
+    if "\n" in markup or "\t" in markup:
+        markup = markup.replace("\n", "<br/>").replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
+    bold, italic, underline = run_emphasis(r)
+    if bold:
         markup = f"<b>{markup}</b>"
-    if run.italic:
+    if italic:
         markup = f"<i>{markup}</i>"
-    if run.underline:
+    if underline:
         markup = f"<u>{markup}</u>"
     return markup
 
@@ -226,7 +244,7 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook) -> Iterator
         # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
         yield from pdf_fields.field_flowables(paragraph._p, style)
         return
-    markup = "".join(_run_markup(Run(r, paragraph)) for r in paragraph._p.iter(qn("w:r")))
+    markup = "".join(_run_markup(r) for r in paragraph._p.iter(_W_R))
     if not markup.strip():
         # Word gives an empty paragraph a full line (plus its spacing).
         yield Spacer(1, style.leading + style.spaceBefore + style.spaceAfter)

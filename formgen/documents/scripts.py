@@ -156,12 +156,28 @@ def _stand_in(char: str) -> str:
     return f"[{unicodedata.name(char, f'U+{ord(char):04X}')}]"
 
 
+@cache
+def _plain_in(base: str) -> frozenset[int]:
+    """Characters that print in `base` as they are: control characters (the layout turns them into
+    markup) and every glyph of the font, less what `segments` drops or re-routes."""
+    return frozenset(range(0x20)) | (_cmap(base) - _SKIN_TONES - _IGNORABLE)
+
+
 def segments(text: str, base: str) -> Iterator[tuple[str, str]]:
     """`text` as (font, text) pieces, each printable in its font: the PDF's font fallback.
 
     Spaces and combining marks stay in the font before them when it has them, so a name in one
     script is one piece; characters no font has are replaced by their names in brackets.
     """
+    # Most text prints in the base font whole: one set lookup instead of a walk per character
+    # (the general walk below gives the same single piece; tests/formgen/documents/test_scripts.py).
+    if text and set(map(ord, text)) <= _plain_in(base):
+        yield base, text
+        return
+    yield from _segments_by_character(text, base)
+
+
+def _segments_by_character(text: str, base: str) -> Iterator[tuple[str, str]]:
     pieces: list[list[str]] = []  # [font, text]
     for char in text:
         code = ord(char)
@@ -206,7 +222,12 @@ def is_rtl(char: str) -> bool:
     return unicodedata.bidirectional(char) in _RTL_CLASSES
 
 
+_FIRST_RTL = "\u0590"  # no character before Hebrew is of a right-to-left class (R, AL)
+
+
 def has_rtl(text: str) -> bool:
+    if not text or max(text) < _FIRST_RTL:
+        return False
     return any(is_rtl(char) for char in text)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from helpers import docx_document, pdf_reader, squash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from formgen.core.errors import ValidationFailed
 from formgen.core.registry import FormSpec
@@ -194,3 +196,22 @@ def test_every_script_is_kept_in_the_docx_and_right_to_left_runs_are_marked(
         assert sample in text
     marked = ["".join(t.text or "" for t in r.iter(f"{w}t")) for r in runs if r.find(f"{w}rPr/{w}rtl") is not None]
     assert sorted(marked) == sorted([SAMPLES["arabic"], SAMPLES["urdu"], "وہ اسکول جاتی ہے 3 دن"])
+
+
+# The fast paths give exactly what the character-by-character walks give, for any text.
+_ANY_TEXT = st.text(alphabet=st.sampled_from(
+    "aZ 09\n\t&<>é—" + "".join(s for s in SAMPLES.values()) + "\u200d\u200b\U0001F3FD\U0001FAE0" + "وہ"
+), max_size=40) | st.text(max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_TEXT)
+def test_font_fallback_fast_path_matches_the_walk(text: str) -> None:
+    register_fonts()
+    assert list(scripts.segments(text, BODY_FONT)) == list(scripts._segments_by_character(text, BODY_FONT))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_TEXT)
+def test_right_to_left_fast_path_matches_the_walk(text: str) -> None:
+    assert scripts.has_rtl(text) == any(scripts.is_rtl(char) for char in text)
