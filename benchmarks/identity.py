@@ -21,11 +21,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stages import grown_body  # noqa: E402
+from stages import grown_body
 
-from formgen.core.errors import FormgenError  # noqa: E402
-from formgen.core.registry import FormSpec, all_forms  # noqa: E402
-from formgen.engine import pipeline  # noqa: E402
+from formgen.core.errors import FormgenError
+from formgen.core.registry import FormSpec, all_forms
+from formgen.engine import pipeline
 
 SCRIPTS = {
     "latin": "Zoë Ó Súilleabháin-Nguyễn: <b>&amp;</b> {{ not a template }}",
