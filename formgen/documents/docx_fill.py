@@ -118,7 +118,7 @@ class CompiledTemplate:
         safe = printable(context)
         xml = self.body.render(safe)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = tpl.resolve_listing(xml)
+        xml = resolve_listing(tpl, xml)
         tree = tpl.fix_tables(xml)
         tpl.fix_docpr_ids(tree)
         tpl.map_tree(tree)
@@ -128,6 +128,20 @@ class CompiledTemplate:
         tpl.is_rendered = True
         mark_right_to_left(tpl.docx.element.body)
         return tpl.docx
+
+
+_W_T = qn("w:t")
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl's resolve_listing finds them
+_LISTING = re.compile("[\t\a\n\f]")
+
+
+def resolve_listing(tpl: DocxTemplate, xml: str) -> str:
+    """docxtpl's resolve_listing (tabs, line and page breaks in text become Word's own), run only on the
+    paragraphs that hold one of those characters: it leaves every other paragraph as it was, and on a
+    40-case agenda it cost more than the rest of the fill. Tested equal to docxtpl's on every form."""
+    if not _LISTING.search(xml):
+        return xml
+    return _PARAGRAPH.sub(lambda m: tpl.resolve_listing(m.group(0)) if _LISTING.search(m.group(0)) else m.group(0), xml)
 
 
 # w:rPr children that come after w:rtl in the schema's order (CT_RPr).
@@ -140,6 +154,9 @@ def mark_right_to_left(body: Any) -> None:
     Word then lays each such run out right to left, with its complex-script font, inside the
     left-to-right paragraph; the rest of the run (English, numbers) stays as it was.
     """
+    # One pass over all the text first: most documents hold no right-to-left character at all.
+    if not has_rtl("".join(t.text or "" for t in body.iter(_W_T))):
+        return
     for run in list(body.iter(qn("w:r"))):
         texts = [t.text or "" for t in run.iter(qn("w:t"))]
         if not any(has_rtl(text) for text in texts):

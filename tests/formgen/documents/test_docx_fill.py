@@ -47,3 +47,18 @@ def test_line_breaks_in_free_text_print_as_line_breaks() -> None:
     body["reason_for_referral"] = "First line\r\nSecond line"
     text = docx_text(pipeline.render(form, body, "docx").content)
     assert "First line\nSecond line" in text
+
+
+@pytest.mark.parametrize("form_id", ["manchester-allocations-pro-forma", "shropshire-step-down-agenda"])
+@pytest.mark.parametrize("text", ["plain", "two\nlines", "tab\there", "a\fpage", "bell\aend", "<w:p>&amp;\n"])
+def test_listing_is_resolved_as_docxtpl_does(form_id: str, text: str) -> None:
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import resolve_listing
+
+    form = get_form(form_id)
+    template = DocxTemplate(str(form.template_path))
+    template.init_docx()
+    xml = template.patch_xml(template.get_xml())
+    xml = xml.replace("</w:t>", f"{text}</w:t>", 3)  # text with listing characters in a few runs
+    assert resolve_listing(template, xml) == template.resolve_listing(xml)

@@ -215,3 +215,9 @@ def test_font_fallback_fast_path_matches_the_walk(text: str) -> None:
 @given(_ANY_TEXT)
 def test_right_to_left_fast_path_matches_the_walk(text: str) -> None:
     assert scripts.has_rtl(text) == any(scripts.is_rtl(char) for char in text)
+
+
+def test_every_right_to_left_character_is_a_candidate() -> None:
+    rtl = [chr(code) for code in range(0x110000) if scripts.is_rtl(chr(code))]
+    assert len(rtl) > 1000
+    assert all(scripts._RTL_CANDIDATES.match(char) for char in rtl)
