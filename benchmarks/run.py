@@ -34,6 +34,7 @@ for entry in (str(HERE), str(ROOT)):
         sys.path.insert(0, entry)
 
 import load  # noqa: E402 - after the path set-up above, so `python benchmarks/run.py` works from anywhere
+import peers  # noqa: E402
 import stages  # noqa: E402
 from measure import ratio  # noqa: E402
 
@@ -173,6 +174,21 @@ def print_report(results: dict[str, Any]) -> None:
     out.write(f"\nResident memory (MB): started {mem['rss_mb_started']}, warm {mem['rss_mb_warm']}, "
               + ", ".join(f"after {count} renders {mb}" for count, mb in mem["after"].items())
               + f" ({mem['seconds']} s)\n")
+    peer = results["peers"]
+    out.write("\nPeers in this run\n")
+    for row in peer["platypus_floor"]:
+        out.write(f"  {row['form']}{' (' + str(row['cases']) + ' cases)' if 'cases' in row else ''}: formgen PDF "
+                  f"{row['formgen_pdf_cpu_ms']:.1f} ms CPU, reportlab setting the same story {row['floor_cpu_ms']:.1f} ms\n")
+    office = peer["libreoffice"]
+    if office["available"]:
+        out.write(f"  warm LibreOffice: {office['libreoffice_ms_per_document']:.0f} ms a document (batch of "
+                  f"{office['batch']}); formgen PDF {office['formgen_pdf_ms']:.1f} ms\n")
+    else:
+        out.write(f"  warm LibreOffice: not available: {office['reason']}\n")
+    served = peer["server"]
+    out.write(f"  {served['workers']} workers, {served['clients']} clients: formgen serve "
+              f"{served['formgen']['requests_per_second']:.1f} PDF/s, bare reportlab Flask app "
+              f"{served['bare_reportlab']['requests_per_second']:.1f} PDF/s\n")
     out.write("\nTargets (ratios within this run)\n")
     for name, target in results["targets"].items():
         holds = target["holds"]
@@ -218,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     body = copy.deepcopy(dict(forms[main_form].example))
     results["server"] = load.server_figures(main_form, body, workers=[1, 2], clients=[1, 2, 8], requests=requests)
     results["memory"] = memory(renders)
+    results["peers"] = peers.figures(quick)
 
     targets: dict[str, Any] = {}
     for name, target in stages.render_targets(per_form).items():
@@ -231,6 +248,16 @@ def main(argv: list[str] | None = None) -> int:
         holds = target["value"] >= target["target"] if at_least else target["value"] <= target["target"]
         targets[name] = {"value": target["value"], "bound": f"{'>=' if at_least else '<='} {target['target']}",
                          "holds": holds}
+    for row in results["peers"]["platypus_floor"]:
+        targets[f"pdf_path_over_platypus_floor_{row['form']}{'_' + str(row['cases']) if 'cases' in row else ''}"] = {
+            "value": row["ratio"], "bound": row["target"], "holds": row["ratio"] <= row["target"]}
+    office = results["peers"]["libreoffice"]
+    if office["available"]:
+        targets["docx_plus_warm_libreoffice_over_formgen_pdf"] = {
+            "value": office["ratio"], "bound": f">= {office['target']}", "holds": office["ratio"] >= office["target"]}
+    served = results["peers"]["server"]
+    targets["formgen_serve_over_bare_reportlab_app_rps"] = {
+        "value": served["ratio"], "bound": f">= {served['target']}", "holds": (served["ratio"] or 0) >= served["target"]}
     mem = results["memory"]
     targets["memory_growth"] = {"value": mem["growth"], "bound": 0.10, "holds": mem["growth"] <= 0.10,
                                 "form": f"RSS after {max(renders)} renders over after {min(renders)}, less 1"}

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["validate", "context", "fill", "layout", "count_pages", "docx_save", "fill_and_save", "pdf_render",
           "docx_render", "docx_render_no_limit"]
 TARGETS = ["pdf_path_over_fill_plus_layout", "docx_no_limit_over_fill_and_save", "cold_cli_over_bare_imports",
-           "two_workers_over_one_rps", "p99_over_p50_2_workers_2_clients", "memory_growth"]
+           "two_workers_over_one_rps", "p99_over_p50_2_workers_2_clients", "memory_growth",
+           "pdf_path_over_platypus_floor_manchester-allocations-pro-forma", "formgen_serve_over_bare_reportlab_app_rps"]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,7 @@ def test_every_form_and_stage_is_printed_and_recorded(quick_run: tuple[str, dict
     "`formgen render` from cold",
     "`formgen serve` on loopback",
     "Resident memory (MB)",
+    "Peers in this run",
     "Targets (ratios within this run)",
 ])
 def test_every_section_is_printed(quick_run: tuple[str, dict[str, Any]], heading: str) -> None:
