@@ -1,7 +1,7 @@
 """Draft of templates/shropshire-step-down-agenda.docx (seed 001, 3.a-4.b and Appendix A).
 
-A front page listing the cases in order, then each case on a new page with its details and the eleven
-Appendix A questions, with room to write.
+A front page listing the cases in order, then each case on a new page with its details and Appendix A
+(its title, lead-in and eleven questions, word for word from the context), with room to write.
 """
 
 from docx.document import Document
@@ -13,11 +13,8 @@ def draft() -> Document:
     doc = new_document()
     header_footer(doc, "OFFICIAL-SENSITIVE", "Shropshire step-down meeting agenda")
     doc.add_paragraph("Step-down meeting agenda", style="Title")
-    doc.add_paragraph(
-        "Shropshire Council, Children's Social Work and Early Help. {{ title_line }}. The Appendix A checklist "
-        "is discussed for every case; the signed Strengthening Families consent is shared for each.",
-        style="Small",
-    )
+    doc.add_paragraph("Shropshire Council, Children's Social Work and Early Help. {{ title_line }}.", style="Small")
+    doc.add_paragraph("{{ guidance_says }}", style="Small")
     label_table(doc, [
         ("Meeting", "{{ meeting }}"),
         ("Date and time", "{{ when }}"),
@@ -43,7 +40,8 @@ def draft() -> Document:
     add_row(t, ["{%tr for d in c.details %}", ""], widths)
     add_row(t, ["{{ d.label }}", "{{ d.value }}"], widths, label_first=True)
     add_row(t, ["{%tr endfor %}", ""], widths)
-    doc.add_paragraph("Appendix A checklist", style="Heading 2")
+    doc.add_paragraph("{{ appendix_a_heading }}", style="Heading 2")
+    doc.add_paragraph("{{ appendix_a_lead_in }}")
     widths = [0.8, 9.0, 7.6]
     t = table(doc, widths)
     add_row(t, ["", "Question", "Answer or notes"], widths, header=True)
