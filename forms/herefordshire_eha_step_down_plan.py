@@ -507,10 +507,6 @@ def _weekday_date(day: dt.date) -> str:
     return f"{day:%A} {uk_date(day)}"
 
 
-def _days(count: int, kind: str) -> str:
-    return f"{count} {kind}day{'s' if count != 1 else ''}"
-
-
 def clock_start(data: Mapping[str, Any]) -> tuple[dt.date, str]:
     """formgen's reading of when the two weeks and the 10 working days start, as (date, what happened):
     the earliest event the plan records, since the guidance gives no start point."""
@@ -522,17 +518,17 @@ def clock_start(data: Mapping[str, Any]) -> tuple[dt.date, str]:
 
 
 def send_due(start: dt.date) -> dt.date:
-    """"Within two weeks": the earlier of 14 calendar days and 10 working days after `start`."""
+    """'Within two weeks': the earlier of 14 calendar days and 10 working days after `start`."""
     return min(start + dt.timedelta(days=SEND_CALENDAR_DAYS), add_working_days(start, SEND_WORKING_DAYS))
 
 
 def closure_due(start: dt.date) -> dt.date:
-    """"Within 10 working days", counted from `start`."""
+    """'Within 10 working days', counted from `start`."""
     return add_working_days(start, CLOSURE_WORKING_DAYS)
 
 
 def escalation_due(closed: dt.date) -> dt.date:
-    """"Within 10 days of the closure": 10 calendar days, the earlier of the two readings."""
+    """'Within 10 days of the closure': 10 calendar days, the earlier of the two readings."""
     return closed + dt.timedelta(days=ESCALATION_DAYS)
 
 
@@ -550,7 +546,8 @@ def _progress(due: dt.date, done: dt.date | None, what_done: str, not_yet: str) 
     if done <= due:
         return f"{what_done} {uk_date(done)}: on time by formgen's reading."
     late = working_days_between(due, done)
-    by = f"by {_days(late, 'working ')}" if late else "after formgen's date, on a day that is not a working day"
+    by = (f"by {late} working day{'s' if late != 1 else ''}" if late
+          else "after formgen's date, on a day that is not a working day")
     return f"{what_done} {uk_date(done)}: late {by}, by formgen's reading."
 
 
