@@ -5,20 +5,24 @@ When a s47 enquiry or a Child and Family Assessment finds remaining needs at 'In
 person with the family, completes this plan (sections 1 to 4) and, following a discussion with an
 early help co-ordinator, sends it to the Early Help Co-ordinator team. One plan covers one child or a
 sibling group; `?split=child` gives one copy per child, each filed on that child's record.
+
+The guidance gives its timescales without a start point, and one ("10 days of the closure") without
+saying whether the days are working days: the document prints each timescale in the guidance's own
+words, and every date formgen computes from them as formgen's reading, the earliest, safest for the child.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, validates, validates_schema
+from marshmallow import validates_schema
 
 from formgen.core import fields as f
-from formgen.core.dates import add_working_days, age_text, uk_date, working_days_between
+from formgen.core.dates import add_working_days, age_text, is_working_day, uk_date, working_days_between
 from formgen.core.registry import FormSpec
+from formgen.core.rules import DELETE, Rule, RuleErrors, Wording, formgen_reading, guidance, rule
 from formgen.core.shared import SharedCase, drop_empty
 from forms.common import (
     AddressSchema,
@@ -32,17 +36,24 @@ from forms.common import (
 
 FORM_ID = "herefordshire-eha-step-down-plan"
 
-# The seed has no paragraph numbers: messages cite the guidance by name.
+# The seed has no paragraph numbers: its passages are cited by where they sit.
 GUIDANCE = "Step-Down guidance, March 2021"
-ROLES = "Step-Down guidance, March 2021: roles and responsibilities"
+OPENING = "opening table: step-down after a s47 or Child & Family Assessment"
+SW_MANAGER = "roles and responsibilities: social work manager"
+SOCIAL_WORKER = "roles and responsibilities: social worker"
+EH_MANAGER = "roles and responsibilities: early help co-ordinator manager"
+SIBLINGS = "starting the step-down from a sibling group"
+SECTION_3 = "section 3, Early Help Assessment - Part 2"
+KEY_PERSON = "Details of Key Person involved in Early Help Assessment"
 
 STEP_DOWN_LEVEL = 3
-# Step-down completed and the case closed to social care within 10 working days (roles and responsibilities).
-CLOSURE_WORKING_DAYS = 10
-# "Send it through to the Early Help Co-ordinator team within two weeks" of the decision. We read two
-# weeks as 10 working days, not 14 calendar days: the team works weekdays, and a calendar reading can
-# fall on a bank holiday (a decision on Friday 18 December 2026 would be due on 1 January 2027).
+# "Send it through to the Early Help Co-ordinator team within two weeks" (opening table).
+SEND_CALENDAR_DAYS = 14
 SEND_WORKING_DAYS = 10
+# "Step down is completed and case closed within 10 working days timescale" (social work manager).
+CLOSURE_WORKING_DAYS = 10
+# "Escalate any step-downs not received within 10 days of the closure" (early help co-ordinator manager).
+ESCALATION_DAYS = 10
 
 FOLLOWS = {
     "s47-enquiry": "Section 47 enquiry",
@@ -62,28 +73,225 @@ MAPPING = {
     "existing_wellbeing": "Existing wellbeing",
 }
 
-_CASE_ID = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+# The rules ---------------------------------------------------------------------------------------
+
+_SEQUENCE = ("the social worker will obtain written consent, identify a key person with the family, complete an "
+             "Early Help Assessment step-down plan, and following a discussion with an early help co-ordinator, "
+             "send it through to the Early Help Co-ordinator team within two weeks")
+_SHOWN_BEFORE_CLOSURE = ("To ensure the family is shown the step down plan, is in agreement with actions and consent "
+                         "is obtained before the case is closed to social care.")
+
+LEVEL_3_ONLY = rule(
+    "level-3-intensive-only",
+    "A step-down plan is for remaining needs at 'Intensive' level (level 3) that Early Help could meet.",
+    guidance("000", OPENING, says="the family have remaining needs are at 'Intensive' (Level 3) that could be met "
+                                  "by Early Help"),
+    ("level_of_need",), breach={"level_of_need": 2},
+)
+DECISION_FOLLOWS_ASSESSMENT = rule(
+    "decision-follows-assessment",
+    "The decision to step down follows the s47 enquiry or Child and Family Assessment: the assessment's date "
+    "cannot be after the date of the decision.",
+    guidance("000", OPENING, says="Where a decision is made following a s47 or Child & Family Assessment"),
+    ("assessment_completed_on", "decided_on"), breach={"assessment_completed_on": "2026-04-25"},
+)
+WRITTEN_CONSENT = rule(
+    "written-consent",
+    "Obtain the family's written consent before stepping down: Early Help goes ahead only if the parent or "
+    "young person agrees.",
+    guidance("000", OPENING, says="If they are in agreement with a step-down to Early Help, the social worker "
+                                  "will obtain written consent"),
+    ("consent.written_consent_obtained",), breach={"consent.written_consent_obtained": False},
+)
+CONSENT_BEFORE_PLAN = rule(
+    "consent-before-plan",
+    "Written consent comes first: it is given before the plan is completed and sent.",
+    guidance("000", OPENING, says=_SEQUENCE),
+    ("consent.given_on", "date_completed", "sent_on"), breach={"consent.given_on": "2026-05-01"},
+)
+CONSENT_BEFORE_CLOSURE = rule(
+    "consent-before-closure",
+    "Written consent is obtained before the case is closed to social care.",
+    guidance("000", SOCIAL_WORKER, says=_SHOWN_BEFORE_CLOSURE),
+    ("consent.given_on", "case_closed_on"), breach={"consent.given_on": "2026-05-06"},
+)
+PLAN_AGREED = rule(
+    "family-agrees-plan",
+    "Show the family the step-down plan and agree the actions with them before the case is closed to social care.",
+    guidance("000", SOCIAL_WORKER, says=_SHOWN_BEFORE_CLOSURE),
+    ("consent.plan_agreed",), breach={"consent.plan_agreed": False},
+)
+KEY_PERSON_AGREED = rule(
+    "key-person-agreed-with-family",
+    "The key person is agreed with the family before the plan is sent.",
+    [guidance("000", OPENING, says="identify a key person with the family"),
+     guidance("000", KEY_PERSON, says="This should be agreed with the family and the nominated key person.")],
+    ("key_person.family_agreed",), breach={"key_person.family_agreed": False},
+)
+KEY_PERSON_CONSULTED = rule(
+    "key-person-consulted",
+    "Consult the nominated key person about their role in the step-down plan before sending it.",
+    guidance("000", SOCIAL_WORKER, says="To ensure that the nominated Key Professional (KP) has been consulted "
+                                        "about their role with the step down plan."),
+    ("key_person.consulted",), breach={"key_person.consulted": False},
+)
+FAMILY_SUPPORT_COMPLETE = rule(
+    "family-support-work-complete-before-transfer",
+    "Any outstanding work by social care family support is completed before transfer: complete it, then send "
+    "the plan.",
+    [guidance("000", OPENING, says="Any outstanding work being undertaken by social care family support should be "
+                                   "completed before transfer."),
+     guidance("000", SOCIAL_WORKER, says="To ensure that any outstanding work is completed by the EHFSW before "
+                                         "stepping down.")],
+    ("family_support_work",), breach={"family_support_work": "outstanding"},
+)
+COORDINATOR_BEFORE_SENDING = rule(
+    "coordinator-consulted-before-sending",
+    "The plan is sent following a discussion with an early help co-ordinator: the discussion cannot be after "
+    "the date the plan was sent.",
+    guidance("000", OPENING, says="following a discussion with an early help co-ordinator, send it through to the "
+                                  "Early Help Co-ordinator team"),
+    ("early_help_coordinator.consulted_on", "sent_on"), breach={"early_help_coordinator.consulted_on": "2026-05-05"},
+)
+PLAN_AFTER_DECISION = rule(
+    "plan-after-decision",
+    "The plan cannot be completed before the decision to step down.",
+    guidance("000", OPENING, says="Where a decision is made ... the social worker will ... complete an Early Help "
+                                  "Assessment step-down plan"),
+    ("date_completed", "decided_on"), breach={"date_completed": "2026-04-23"},
+)
+SENT_AFTER_COMPLETED = rule(
+    "sent-after-completed",
+    "The plan cannot be sent before the date it was completed.",
+    guidance("000", OPENING, says=_SEQUENCE),
+    ("sent_on", "date_completed"), breach={"sent_on": "2026-04-29"},
+)
+CLOSURE_AFTER_DECISION = rule(
+    "closure-after-decision",
+    "The case cannot be closed to social care before the decision to step down.",
+    guidance("000", SW_MANAGER, says="To ensure that step down is completed and case closed within 10 working days "
+                                     "timescale."),
+    ("case_closed_on", "decided_on"), breach={"case_closed_on": "2026-04-23"},
+)
+PLAN_BEFORE_CLOSURE = rule(
+    "plan-before-closure",
+    "The plan is completed, and shown to the family, before the case is closed to social care.",
+    [guidance("000", SOCIAL_WORKER, says=_SHOWN_BEFORE_CLOSURE),
+     guidance("000", SW_MANAGER, says="To ensure all work is completed by social worker before Step down and "
+                                      "closure.")],
+    ("date_completed", "case_closed_on"), breach={"case_closed_on": "2026-04-29"},
+)
+MAPPING_GIVEN = rule(
+    "mapping-areas-given",
+    "Give each of the four mapping areas of section 3, or send the family's most recent assessment mapping in "
+    "latest_assessment to fill it.",
+    guidance("000", SECTION_3, says="Section 3 has been reworked to pull the four mapping areas from your most "
+                                    "recent Assessment and Plan but can be edited if updates are needed"),
+    tuple(MAPPING), breach={"worried_about": DELETE, "latest_assessment.worried_about": DELETE},
+)
+EACH_CHILD_ONCE = rule(
+    "each-child-once",
+    "Each child appears once in the sibling group: no Mosaic case ID or NHS number is given twice.",
+    [guidance("000", SIBLINGS, says="The step can now be started via a sibling group ... to save duplication of "
+                                    "work."),
+     formgen_reading("A child listed twice would get two copies of the plan; a Mosaic ID, like an NHS number, "
+                     "identifies one child.", f"000, {SIBLINGS}")],
+    ("children.*.case_id", "children.*.nhs_number"), breach={"children.1.case_id": "712406"},
+)
+SUBJECT_IN_GROUP = rule(
+    "subject-child-in-the-group",
+    "The subject child of a copy is one of the children in this step-down.",
+    formgen_reading("Each child's copy of a sibling group's plan is filed on that child's record, so it names one "
+                    "of the children the plan covers.", f"000, {SIBLINGS}"),
+    ("subject_child",), breach={"subject_child": "999999"},
+)
+START_AFTER_BIRTH = rule(
+    "start-date-after-birth",
+    "A child's start date cannot be before their date of birth.",
+    formgen_reading("The sibling table's start date is when the current involvement with the child started.",
+                    f"000, {SIBLINGS}: the sibling table"),
+    ("children.*.start_date",), breach={"children.2.start_date": "2025-12-01"},
+)
+
+RULES: tuple[Rule, ...] = (
+    LEVEL_3_ONLY, DECISION_FOLLOWS_ASSESSMENT, WRITTEN_CONSENT, CONSENT_BEFORE_PLAN, CONSENT_BEFORE_CLOSURE,
+    PLAN_AGREED, KEY_PERSON_AGREED, KEY_PERSON_CONSULTED, FAMILY_SUPPORT_COMPLETE, COORDINATOR_BEFORE_SENDING,
+    PLAN_AFTER_DECISION, SENT_AFTER_COMPLETED, CLOSURE_AFTER_DECISION, PLAN_BEFORE_CLOSURE, MAPPING_GIVEN,
+    EACH_CHILD_ONCE, SUBJECT_IN_GROUP, START_AFTER_BIRTH,
+)
+
+# What the document prints about the timescales: the guidance's words, then formgen's readings ---------
+
+SEND_WORDS = Wording(
+    "send-within-two-weeks",
+    'The guidance: the social worker will "send it through to the Early Help Co-ordinator team within two weeks" '
+    f"({GUIDANCE}, {OPENING}).",
+    guidance("000", OPENING, says="send it through to the Early Help Co-ordinator team within two weeks"),
+)
+CLOSURE_WORDS = Wording(
+    "closed-within-10-working-days",
+    'The guidance: "step down is completed and case closed within 10 working days timescale" '
+    f"({GUIDANCE}, {SW_MANAGER}).",
+    guidance("000", SW_MANAGER, says="To ensure that step down is completed and case closed within 10 working days "
+                                     "timescale."),
+)
+ESCALATION_WORDS = Wording(
+    "escalate-within-10-days-of-closure",
+    'The guidance: the early help co-ordinator manager is "To escalate any step-downs not received within 10 days '
+    f'of the closure" ({GUIDANCE}, {EH_MANAGER}).',
+    guidance("000", EH_MANAGER, says="To escalate any step-downs not received within 10 days of the closure."),
+)
+START_READING = Wording(
+    "reading-start-point",
+    "formgen's reading, not the council's rule: the guidance gives no start point for the two weeks or the 10 "
+    "working days, so formgen counts both from the day the s47 enquiry or Child and Family Assessment was "
+    "completed, the earliest event this plan records: the earliest dates the guidance could mean, the safest "
+    f"for the child ({GUIDANCE}, {OPENING}; {SW_MANAGER}).",
+    formgen_reading("The guidance gives the timescales without saying what they are counted from; counting from "
+                    "the earliest event the plan records gives the earliest dates.",
+                    f"000, {OPENING}; {SW_MANAGER}; {SOCIAL_WORKER}"),
+)
+TWO_WEEKS_READING = Wording(
+    "reading-two-weeks",
+    "formgen's reading, not the council's rule: two weeks could mean 14 calendar days or 10 working days "
+    "(weekends and bank holidays in England not counted). formgen takes whichever ends first, the safest for "
+    f"the child ({GUIDANCE}, {OPENING}).",
+    formgen_reading("Two weeks is 14 calendar days or 10 working days; a bank holiday makes the working-day "
+                    "reading later, so formgen takes the earlier date.", f"000, {OPENING}"),
+)
+ESCALATION_READING = Wording(
+    "reading-10-days-of-closure",
+    "formgen's reading, not the council's rule: the guidance does not say whether the 10 days of the closure "
+    "are working or calendar days. formgen counts calendar days, which gives the earlier date, the safest for "
+    f"the child ({GUIDANCE}, {EH_MANAGER}).",
+    formgen_reading("10 calendar days never end later than 10 working days, so a step-down that has not "
+                    "arrived is escalated sooner.", f"000, {EH_MANAGER}"),
+)
+WORDING = (SEND_WORDS, CLOSURE_WORDS, ESCALATION_WORDS, START_READING, TWO_WEEKS_READING, ESCALATION_READING)
+
+# The schemas --------------------------------------------------------------------------------------
 
 
 class ChildSchema(f.FormSchema):
-    """A row of the sibling table: id, name, date of birth (age computed), gender, start date."""
+    """A row of the sibling table: id, name, date of birth (age computed), gender, start date; and the
+    NHS number, the consistent child identifier (Children Act 2004, s.16LC)."""
 
-    case_id = f.line("Case ID", max_length=20, hint="The child's Mosaic ID, for example 603918.")
+    case_id = f.formatted("Case ID", pattern=r"^[A-Za-z0-9-]{1,20}$", example="603918",
+                          what="letters, digits or hyphens only", max_length=20,
+                          hint="The child's Mosaic ID, for example 603918.")
     full_name = f.line("Child's full name")
+    nhs_number = f.nhs_number("Child's NHS number")
     date_of_birth = f.date("Child's date of birth", past=True)
     gender = f.line("Gender", max_length=40)
     start_date = f.date("Start date", past=True, hint="As on the Mosaic sibling table: when the current involvement started.")
 
-    @validates("case_id")
-    def _case_id(self, value: str, **_: Any) -> None:
-        if not _CASE_ID.match(value):
-            raise ValidationError("Case ID must be letters, digits or hyphens only, like 603918.")
-
     @validates_schema
     def _dates(self, data: Mapping[str, Any], **_: Any) -> None:
+        errors = RuleErrors()
         born, start = data.get("date_of_birth"), data.get("start_date")
         if born and start and start < born:
-            raise ValidationError({"start_date": ["The start date cannot be before the child's date of birth."]})
+            errors.add(START_AFTER_BIRTH, "start_date")
+        errors.raise_any()
 
 
 class FamilyMemberSchema(f.FormSchema):
@@ -103,7 +311,8 @@ class ConsentSchema(f.FormSchema):
     relationship = f.line("Relationship of the person who consented", max_length=60,
                           hint="For example: mother, father, young person.")
     given_on = with_messages(
-        f.date("Date written consent was given", past=True),
+        f.date("Date written consent was given", past=True,
+               hint="Consent comes first: on or before the dates the plan was completed and sent, and the case closed."),
         required=f"Give the date written consent was given ({GUIDANCE}).",
     )
     plan_agreed = f.boolean("The family has been shown the plan and agrees with the actions")
@@ -144,7 +353,8 @@ class ActionSchema(f.FormSchema):
 
 
 class StepDownPlanSchema(f.FormSchema):
-    date_completed = f.date("Date the plan was completed", past=True)
+    date_completed = f.date("Date the plan was completed", past=True,
+                            hint="After the decision and written consent, and before the case is closed to social care.")
     children = f.rows(ChildSchema, "Children (one child or a sibling group)", minimum=1, maximum=10)
     subject_child = f.line("Subject child's case ID", required=False, max_length=20,
                            hint="Leave out for one plan covering the sibling group; ?split=child fills it for each copy.")
@@ -161,11 +371,11 @@ class StepDownPlanSchema(f.FormSchema):
         required=f"Say whether the step-down follows a s47 enquiry or a Child and Family Assessment ({GUIDANCE}).",
     )
     assessment_completed_on = with_messages(
-        f.date("Date the s47 enquiry or Child and Family Assessment was completed", past=True),
+        f.date("Date the s47 enquiry or Child and Family Assessment was completed", past=True,
+               hint="formgen counts the timescales from this date: the guidance gives no start point."),
         required=f"Give the date of the s47 enquiry or Child and Family Assessment the step-down follows ({GUIDANCE}).",
     )
-    decided_on = f.date("Date of the decision to step down", past=True,
-                        hint="The timescales (10 working days) are counted from this date.")
+    decided_on = f.date("Date of the decision to step down", past=True)
     consent = with_messages(
         f.group(ConsentSchema, "Written consent"),
         required=f"Written consent is needed before a step-down: give who consented and when ({GUIDANCE}).",
@@ -192,62 +402,51 @@ class StepDownPlanSchema(f.FormSchema):
     )
     actions_taken = f.rows(ActionSchema, "Actions taken", minimum=1, maximum=20)
     sent_on = f.date("Date the plan was sent to the Early Help Co-ordinator team", required=False, past=True)
-    case_closed_on = f.date("Date the case was closed to social care", required=False, past=True)
+    case_closed_on = f.date("Date the case was closed to social care", required=False, past=True,
+                            hint="The plan is completed, and consent given, before this date.")
 
     @validates_schema
     def _rules(self, data: Mapping[str, Any], **_: Any) -> None:
-        errors: dict[str, Any] = {}
-        level = data.get("level_of_need")
-        if level is not None and level < STEP_DOWN_LEVEL:
-            errors["level_of_need"] = [
-                f"A step-down plan is for remaining needs at 'Intensive' level (level 3) that Early Help could "
-                f"meet ({GUIDANCE}). Level {level} needs do not need this plan."
-            ]
-        elif level is not None and level > STEP_DOWN_LEVEL:
-            errors["level_of_need"] = [
-                f"Needs at level {level} stay with social care: step down to Early Help only when the remaining "
-                f"needs are at 'Intensive' level (level 3) ({GUIDANCE})."
-            ]
-        consent = data.get("consent") or {}
-        if consent.get("written_consent_obtained") is False:
-            errors["consent.written_consent_obtained"] = [
-                "Obtain the family's written consent before stepping down: Early Help goes ahead only if the "
-                f"parent or young person agrees ({GUIDANCE})."
-            ]
-        if consent.get("plan_agreed") is False:
-            errors["consent.plan_agreed"] = [
-                "Show the family the step-down plan and agree the actions with them before the case is closed "
-                f"to social care ({ROLES})."
-            ]
-        key_person = data.get("key_person") or {}
-        if key_person.get("family_agreed") is False:
-            errors["key_person.family_agreed"] = [
-                f"The key person must be agreed with the family; agree one with them before sending the plan ({GUIDANCE})."
-            ]
-        if key_person.get("consulted") is False:
-            errors["key_person.consulted"] = [
-                f"Consult the nominated key person about their role in the step-down plan before sending it ({ROLES})."
-            ]
-        if data.get("family_support_work") == "outstanding":
-            errors["family_support_work"] = [
-                "Any outstanding work by social care family support should be completed before transfer: "
-                f"complete it, then send the plan ({GUIDANCE})."
-            ]
-        latest = data.get("latest_assessment") or {}
-        for key, label in MAPPING.items():
-            if not data.get(key) and not latest.get(key):
-                errors[key] = [
-                    f"Give '{label}', or send the family's most recent assessment mapping in latest_assessment "
-                    f"to fill it (section 3, {GUIDANCE})."
-                ]
-        errors.update(_date_errors(data))
-        errors.update(_children_errors(data))
-        if errors:
-            raise ValidationError(_nest(errors))
+        errors = RuleErrors()
+        _need_errors(data, errors)
+        _agreement_errors(data, errors)
+        _date_errors(data, errors)
+        _children_errors(data, errors)
+        errors.raise_any()
 
 
-def _date_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _need_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
+    level = data.get("level_of_need")
+    if level is not None and level < STEP_DOWN_LEVEL:
+        errors.add(LEVEL_3_ONLY, "level_of_need",
+                   f"{LEVEL_3_ONLY.text} Level {level} needs do not need this plan.")
+    elif level is not None and level > STEP_DOWN_LEVEL:
+        errors.add(LEVEL_3_ONLY, "level_of_need",
+                   f"Needs at level {level} stay with social care: step down to Early Help only when the remaining "
+                   "needs are at 'Intensive' level (level 3).")
+    if data.get("family_support_work") == "outstanding":
+        errors.add(FAMILY_SUPPORT_COMPLETE, "family_support_work")
+    latest = data.get("latest_assessment") or {}
+    for key, label in MAPPING.items():
+        if not data.get(key) and not latest.get(key):
+            errors.add(MAPPING_GIVEN, key, f"Give '{label}', or send the family's most recent assessment mapping "
+                                           "in latest_assessment to fill it (section 3).")
+
+
+def _agreement_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
+    consent = data.get("consent") or {}
+    if consent.get("written_consent_obtained") is False:
+        errors.add(WRITTEN_CONSENT, "consent.written_consent_obtained")
+    if consent.get("plan_agreed") is False:
+        errors.add(PLAN_AGREED, "consent.plan_agreed")
+    key_person = data.get("key_person") or {}
+    if key_person.get("family_agreed") is False:
+        errors.add(KEY_PERSON_AGREED, "key_person.family_agreed")
+    if key_person.get("consulted") is False:
+        errors.add(KEY_PERSON_CONSULTED, "key_person.consulted")
+
+
+def _date_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
     completed = data.get("date_completed")
     assessed = data.get("assessment_completed_on")
     decided = data.get("decided_on")
@@ -256,55 +455,154 @@ def _date_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     consented = (data.get("consent") or {}).get("given_on")
     consulted = (data.get("early_help_coordinator") or {}).get("consulted_on")
     if assessed and decided and assessed > decided:
-        errors["assessment_completed_on"] = [
-            "The decision to step down follows the s47 enquiry or Child and Family Assessment: its date cannot "
-            "be after the date of the decision."
-        ]
+        errors.add(DECISION_FOLLOWS_ASSESSMENT, "assessment_completed_on")
     if decided and completed and completed < decided:
-        errors["date_completed"] = ["The plan cannot be completed before the decision to step down."]
+        errors.add(PLAN_AFTER_DECISION, "date_completed")
     if sent and completed and sent < completed:
-        errors["sent_on"] = ["The plan cannot be sent before the date it was completed."]
+        errors.add(SENT_AFTER_COMPLETED, "sent_on")
     if closed and decided and closed < decided:
-        errors["case_closed_on"] = ["The case cannot be closed to social care before the decision to step down."]
+        errors.add(CLOSURE_AFTER_DECISION, "case_closed_on")
+    elif closed and completed and completed > closed:
+        errors.add(PLAN_BEFORE_CLOSURE, "date_completed",
+                   f"The plan was completed after the case was closed to social care on {uk_date(closed)}: "
+                   f"{PLAN_BEFORE_CLOSURE.text}")
+    if consented and completed and consented > completed:
+        errors.add(CONSENT_BEFORE_PLAN, "consent.given_on",
+                   f"Written consent comes first: it cannot be given after the plan was completed on {uk_date(completed)}.")
+    elif consented and sent and consented > sent:
+        errors.add(CONSENT_BEFORE_PLAN, "consent.given_on",
+                   f"Written consent comes first: it cannot be given after the plan was sent on {uk_date(sent)}.")
     if consented and closed and consented > closed:
-        errors["consent.given_on"] = [f"Consent must be obtained before the case is closed to social care ({ROLES})."]
+        errors.add(CONSENT_BEFORE_CLOSURE, "consent.given_on")
     if consulted and sent and consulted > sent:
-        errors["early_help_coordinator.consulted_on"] = [
-            "The plan is sent following a discussion with an early help co-ordinator: the discussion cannot be "
-            f"after the date the plan was sent ({GUIDANCE})."
-        ]
-    return errors
+        errors.add(COORDINATOR_BEFORE_SENDING, "early_help_coordinator.consulted_on")
 
 
-def _children_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    seen: set[str] = set()
+def _children_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
+    case_ids: set[str] = set()
+    nhs_numbers: set[str] = set()
     for index, child in enumerate(data.get("children") or []):
-        case_id = child.get("case_id")
-        if case_id in seen:
-            errors[f"children.{index}.case_id"] = ["Each child appears once: this case ID is already in the list."]
+        case_id, nhs = child.get("case_id"), child.get("nhs_number")
+        if case_id in case_ids:
+            errors.add(EACH_CHILD_ONCE, f"children.{index}.case_id",
+                       "Each child appears once: this case ID is already in the list.")
+        if nhs and nhs in nhs_numbers:
+            errors.add(EACH_CHILD_ONCE, f"children.{index}.nhs_number",
+                       "Each child appears once: this NHS number is already in the list.")
         if case_id:
-            seen.add(case_id)
+            case_ids.add(case_id)
+        if nhs:
+            nhs_numbers.add(nhs)
     subject = data.get("subject_child")
-    if subject and subject not in seen:
-        errors["subject_child"] = [
-            "The subject child must be one of the children in this step-down: give one of their case IDs "
-            f"({', '.join(sorted(seen))})."
-        ]
-    return errors
+    if subject and subject not in case_ids:
+        errors.add(SUBJECT_IN_GROUP, "subject_child",
+                   f"{SUBJECT_IN_GROUP.text} Give one of their case IDs ({', '.join(sorted(case_ids))}).")
 
 
-def _nest(flat: Mapping[str, list[str]]) -> dict[str, Any]:
-    """{'consent.given_on': [...]} -> {'consent': {'given_on': [...]}}, so errors sit on their fields."""
-    nested: dict[Any, Any] = {}
-    for path, messages in flat.items():
-        target = nested
-        *parents, last = path.split(".")
-        for part in parents:
-            key: Any = int(part) if part.isdigit() else part
-            target = target.setdefault(key, {})
-        target[int(last) if last.isdigit() else last] = messages
-    return nested
+
+# Timescales: the guidance's words, and the dates formgen reads from them ----------------------------
+
+
+def _weekday_date(day: dt.date) -> str:
+    return f"{day:%A} {uk_date(day)}"
+
+
+def clock_start(data: Mapping[str, Any]) -> tuple[dt.date, str]:
+    """formgen's reading of when the two weeks and the 10 working days start, as (date, what happened):
+    the earliest event the plan records, since the guidance gives no start point."""
+    events = [
+        (data["assessment_completed_on"], f"when the {FOLLOWS[data['follows']]} was completed"),
+        (data["decided_on"], "when the decision to step down was made"),
+    ]
+    return min(events, key=lambda event: event[0])
+
+
+def send_due(start: dt.date) -> dt.date:
+    """'Within two weeks': the earlier of 14 calendar days and 10 working days after `start`."""
+    return min(start + dt.timedelta(days=SEND_CALENDAR_DAYS), add_working_days(start, SEND_WORKING_DAYS))
+
+
+def closure_due(start: dt.date) -> dt.date:
+    """'Within 10 working days', counted from `start`."""
+    return add_working_days(start, CLOSURE_WORKING_DAYS)
+
+
+def escalation_due(closed: dt.date) -> dt.date:
+    """'Within 10 days of the closure': 10 calendar days, the earlier of the two readings."""
+    return closed + dt.timedelta(days=ESCALATION_DAYS)
+
+
+def _working_day_before(day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _progress(due: dt.date, done: dt.date | None, what_done: str, not_yet: str) -> str:
+    """Whether it was done by formgen's date, or how late: lateness is shown, never refused."""
+    if done is None:
+        return not_yet
+    if done <= due:
+        return f"{what_done} {uk_date(done)}: on time by formgen's reading."
+    late = working_days_between(due, done)
+    by = (f"by {late} working day{'s' if late != 1 else ''}" if late
+          else "after formgen's date, on a day that is not a working day")
+    return f"{what_done} {uk_date(done)}: late {by}, by formgen's reading."
+
+
+def send_timescale(data: Mapping[str, Any]) -> str:
+    start, event = clock_start(data)
+    due = send_due(start)
+    calendar = start + dt.timedelta(days=SEND_CALENDAR_DAYS)
+    working = add_working_days(start, SEND_WORKING_DAYS)
+    if calendar == working:
+        how = f"14 calendar days, and 10 working days, after {uk_date(start)}, {event}"
+    elif due == calendar:
+        how = (f"14 calendar days after {uk_date(start)}, {event} (10 working days would end on "
+               f"{_weekday_date(working)})")
+    else:
+        how = (f"10 working days after {uk_date(start)}, {event} (14 calendar days would end on "
+               f"{_weekday_date(calendar)})")
+    lines = [SEND_WORDS.text, f"By formgen's reading (see below): by {_weekday_date(due)}, {how}."]
+    if not is_working_day(due):
+        lines.append(f"That is not a working day in England: the last working day before it is "
+                     f"{_weekday_date(_working_day_before(due))}.")
+    lines.append(_progress(due, data.get("sent_on"), "Sent", "Not yet sent."))
+    return "\n".join(lines)
+
+
+def closure_timescale(data: Mapping[str, Any]) -> str:
+    start, event = clock_start(data)
+    due = closure_due(start)
+    return "\n".join([
+        CLOSURE_WORDS.text,
+        f"By formgen's reading (see below): by {_weekday_date(due)}, 10 working days after {uk_date(start)}, "
+        f"{event} (weekends and bank holidays in England not counted).",
+        _progress(due, data.get("case_closed_on"), "Closed", "Not yet closed."),
+    ])
+
+
+def escalation_timescale(data: Mapping[str, Any]) -> str:
+    closed: dt.date | None = data.get("case_closed_on")
+    if closed is None:
+        return "\n".join([ESCALATION_WORDS.text,
+                          "The case is not yet closed to social care: the date is counted from the closure."])
+    due = escalation_due(closed)
+    sent: dt.date | None = data.get("sent_on")
+    if sent is None:
+        progress = "Not yet sent: escalate if it is not received by then."
+    elif sent <= due:
+        progress = f"Sent {uk_date(sent)}: within the 10 days by formgen's reading."
+    else:
+        progress = f"Sent {uk_date(sent)}: after the escalation date by formgen's reading."
+    return "\n".join([
+        ESCALATION_WORDS.text,
+        f"By formgen's reading (see below): escalate if the plan is not received by {_weekday_date(due)}, "
+        f"10 calendar days after the case was closed on {uk_date(closed)} (10 working days would end on "
+        f"{_weekday_date(add_working_days(closed, ESCALATION_DAYS))}).",
+        progress,
+    ])
 
 
 # What the document prints ---------------------------------------------------------------------
@@ -325,33 +623,23 @@ def mapping(data: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     return areas, taken
 
 
-def _weekday_date(day: dt.date) -> str:
-    return f"{day:%A} {uk_date(day)}"
-
-
-def timescale(decided: dt.date, working_days: int, done: dt.date | None, what_done: str, not_yet: str,
-              rule: str) -> str:
-    """The due date counted from the decision and, where the request gives the date it was done,
-    whether it was on time or how late: lateness is shown, never refused."""
-    due = add_working_days(decided, working_days)
-    lines = [f"Due by {_weekday_date(due)}: {rule}"]
-    if done is None:
-        lines.append(not_yet)
-    elif done <= due:
-        lines.append(f"{what_done} {uk_date(done)}: on time.")
-    else:
-        late = working_days_between(due, done)
-        lines.append(f"{what_done} {uk_date(done)}.")
-        lines.append(f"Late by {late} working day{'s' if late != 1 else ''}.")
-    return "\n".join(lines)
-
-
 def _ordered_children(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     children = list(data["children"])
     subject = data.get("subject_child")
     if subject:
         children.sort(key=lambda c: c["case_id"] != subject)
     return children
+
+
+def _child_name(child: Mapping[str, Any]) -> str:
+    """The name with the NHS number beside it, when it is known."""
+    nhs = f.format_nhs_number(child.get("nhs_number"))
+    return f"{child['full_name']}\nNHS number {nhs}" if nhs else child["full_name"]
+
+
+def _subject_text(child: Mapping[str, Any]) -> str:
+    nhs = f.format_nhs_number(child.get("nhs_number"))
+    return f"{child['full_name']} (case ID {child['case_id']}{f', NHS number {nhs}' if nhs else ''})"
 
 
 def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -392,10 +680,10 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "date_completed": uk_date(completed),
         "scope": scope,
-        "subject": f"{subject['full_name']} (case ID {subject['case_id']})" if subject is not None else "",
+        "subject": _subject_text(subject) if subject is not None else "",
         "siblings": sibling_text,
         "children": [
-            {"case_id": c["case_id"], "full_name": c["full_name"],
+            {"case_id": c["case_id"], "full_name": _child_name(c),
              "date_of_birth": f"{uk_date(c['date_of_birth'])} ({age_text(c['date_of_birth'], completed)})",
              "gender": c["gender"], "start_date": uk_date(c["start_date"]), "role": role(c)}
             for c in children
@@ -416,15 +704,10 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         ]),
         "coordinator": f"{coordinator['name']}, consulted on {uk_date(coordinator['consulted_on'])}",
         "family_support_work": FAMILY_SUPPORT_WORK[data["family_support_work"]],
-        "send_timescale": timescale(
-            decided, SEND_WORKING_DAYS, data.get("sent_on"), "Sent", "Not yet sent.",
-            "within two weeks of the decision, read as 10 working days (weekends and bank holidays in England "
-            "not counted).",
-        ),
-        "closure_timescale": timescale(
-            decided, CLOSURE_WORKING_DAYS, data.get("case_closed_on"), "Closed", "Not yet closed.",
-            "within 10 working days of the decision (weekends and bank holidays in England not counted).",
-        ),
+        "send_timescale": send_timescale(data),
+        "closure_timescale": closure_timescale(data),
+        "escalation_timescale": escalation_timescale(data),
+        "timescale_readings": "\n".join(w.text for w in (START_READING, TWO_WEEKS_READING, ESCALATION_READING)),
         "presenting_needs": data["presenting_needs"],
         **areas,
         "mapping_source": source,
@@ -440,7 +723,6 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
             for a in sorted(data["actions_taken"], key=lambda a: a["date"])
         ],
     }
-
 
 # Splitting and prefill -----------------------------------------------------------------------
 
@@ -473,6 +755,7 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
     return drop_empty({
         "children": [
             {"full_name": c.get("full_name"), "date_of_birth": c.get("date_of_birth"), "gender": c.get("gender"),
+             "nhs_number": c.get("nhs_number"),
              "case_ids": {"Mosaic": c.get("case_id")} if c.get("case_id") else {}}
             for c in children
         ],
@@ -500,7 +783,7 @@ def takes(case: SharedCase) -> dict[str, Any]:
     return drop_empty({
         "children": [
             {"case_id": (c.get("case_ids") or {}).get("Mosaic"), "full_name": c.get("full_name"),
-             "date_of_birth": c.get("date_of_birth"), "gender": c.get("gender")}
+             "nhs_number": c.get("nhs_number"), "date_of_birth": c.get("date_of_birth"), "gender": c.get("gender")}
             for c in case.get("children") or []
         ],
         "family_members": [
@@ -519,15 +802,17 @@ def takes(case: SharedCase) -> dict[str, Any]:
     })
 
 
+# A sibling group whose timescales cross the early May bank holiday (Monday 4 May 2026), so the example
+# shows the two readings of "two weeks" apart: 14 calendar days end on 7 May, 10 working days on 8 May.
 EXAMPLE: dict[str, Any] = {
-    "date_completed": "2026-11-13",
+    "date_completed": "2026-04-30",
     "children": [
-        {"case_id": "712406", "full_name": "Ellie-Mae Bevan", "date_of_birth": "2015-03-21", "gender": "Female",
-         "start_date": "2026-09-14"},
-        {"case_id": "712407", "full_name": "Tyler Bevan", "date_of_birth": "2019-11-02", "gender": "Male",
-         "start_date": "2026-09-14"},
-        {"case_id": "712408", "full_name": "Rosie Bevan", "date_of_birth": "2026-01-30", "gender": "Female",
-         "start_date": "2026-09-14"},
+        {"case_id": "712406", "full_name": "Ellie-Mae Bevan", "nhs_number": "9994211013", "date_of_birth": "2015-03-21",
+         "gender": "Female", "start_date": "2026-03-09"},
+        {"case_id": "712407", "full_name": "Tyler Bevan", "nhs_number": "9994218816", "date_of_birth": "2019-11-02",
+         "gender": "Male", "start_date": "2026-03-09"},
+        {"case_id": "712408", "full_name": "Rosie Bevan", "nhs_number": "9994230514", "date_of_birth": "2026-01-30",
+         "gender": "Female", "start_date": "2026-03-09"},
     ],
     "family_members": [
         {"full_name": "Kayleigh Bevan", "relationship": "Mother", "date_of_birth": "1994-07-09",
@@ -541,25 +826,25 @@ EXAMPLE: dict[str, Any] = {
                       "telephone": "01432 496 402", "email": "gareth.lloyd-hughes@example.org"},
     "level_of_need": 3,
     "follows": "child-and-family-assessment",
-    "assessment_completed_on": "2026-11-03",
-    "decided_on": "2026-11-05",
+    "assessment_completed_on": "2026-04-23",
+    "decided_on": "2026-04-24",
     "consent": {"written_consent_obtained": True, "given_by": "Kayleigh Bevan", "relationship": "Mother",
-                "given_on": "2026-11-09", "plan_agreed": True},
+                "given_on": "2026-04-27", "plan_agreed": True},
     "family_support_work": "completed",
-    "early_help_coordinator": {"name": "Anjali Mistry", "consulted_on": "2026-11-10"},
+    "early_help_coordinator": {"name": "Anjali Mistry", "consulted_on": "2026-04-28"},
     "presenting_needs": (
         "The Child and Family Assessment found no ongoing safeguarding concerns. Remaining needs are at "
-        "'Intensive' level: Ellie-Mae's school attendance (88% this term), Tyler's behaviour at school and "
+        "'Intensive' level: Ellie-Mae's school attendance (88% last term), Tyler's behaviour at school and "
         "at home since Rosie was born, and Mum's low mood and isolation. Mum asked for help to continue."
     ),
     "worried_about": (
         "- Ellie-Mae is often late or absent on days when Mum is unwell; she is falling behind in maths.\n"
-        "- Tyler has had two half-day exclusions for hitting other children this term.\n"
+        "- Tyler had two half-day exclusions for hitting other children last term.\n"
         "- Mum says she feels low and alone, and the family has rent arrears of about £600."
     ),
     "latest_assessment": {
         "kind": "Child and Family Assessment",
-        "completed_on": "2026-11-03",
+        "completed_on": "2026-04-23",
         "worried_about": "- Ellie-Mae's attendance and lateness.\n- Tyler's behaviour at school.",
         "working_well": (
             "- Mum is warm with the children and asks for help when she needs it.\n"
@@ -578,7 +863,7 @@ EXAMPLE: dict[str, Any] = {
     "wellbeing_plan": [
         {"what_needs_to_happen": "Attendance plan with Ellie-Mae's school, with a morning routine agreed with Mum.",
          "by_whom": "Key person with St Martin's Primary attendance lead", "outcome": "Attendance above 95%.",
-         "timescale": "By the February half term"},
+         "timescale": "By the end of the summer term"},
         {"what_needs_to_happen": "Support for Tyler's behaviour at school and at home (Triple P for Mum).",
          "by_whom": "Early Help family support worker and school SENCo", "outcome": "No further exclusions.",
          "timescale": "12 weeks from the first meeting"},
@@ -590,13 +875,13 @@ EXAMPLE: dict[str, Any] = {
                    "telephone": "01432 496 733", "email": "rhiannon.davies@example.org",
                    "family_agreed": True, "consulted": True},
     "actions_taken": [
-        {"date": "2026-11-05", "action": "Step-down discussed with Mum, who agreed to Early Help support."},
-        {"date": "2026-11-09", "action": "Written consent obtained from Mum; key person agreed with the family."},
-        {"date": "2026-11-10", "action": "Plan discussed with the early help co-ordinator at the Tuesday drop-in."},
-        {"date": "2026-11-12", "action": "Key person consulted about their role and agreed to lead."},
+        {"date": "2026-04-24", "action": "Step-down discussed with Mum, who agreed to Early Help support."},
+        {"date": "2026-04-27", "action": "Written consent obtained from Mum; key person agreed with the family."},
+        {"date": "2026-04-28", "action": "Plan discussed with the early help co-ordinator at the Tuesday drop-in."},
+        {"date": "2026-04-29", "action": "Key person consulted about their role and agreed to lead."},
     ],
-    "sent_on": "2026-11-13",
-    "case_closed_on": "2026-11-18",
+    "sent_on": "2026-05-01",
+    "case_closed_on": "2026-05-05",
 }
 
 FORM = FormSpec(
@@ -612,4 +897,6 @@ FORM = FormSpec(
     split_by_child=split_by_child,
     shares=shares,
     takes=takes,
+    rules=RULES,
+    wording=WORDING,
 )

@@ -29,7 +29,7 @@ def draft() -> Document:
         ["Case ID", "Name", "Date of birth (age)", "Gender", "Start date", "In this plan"],
         ["{{ c.case_id }}", "{{ c.full_name }}", "{{ c.date_of_birth }}", "{{ c.gender }}", "{{ c.start_date }}",
          "{{ c.role }}"],
-        [1.8, 3.4, 4.0, 1.8, 3.0, 3.4],
+        [1.6, 4.8, 3.4, 1.7, 2.6, 3.3],  # the name cell holds the NHS number too
         "c in children",
     )
     doc.add_paragraph("Family members", style="Heading 2")
@@ -51,10 +51,12 @@ def draft() -> Document:
         ("Early help co-ordinator consulted", "{{ coordinator }}"),
         ("Social care family support work", "{{ family_support_work }}"),
     ])
-    doc.add_paragraph("Timescales (counted from the decision)", style="Heading 2")
+    doc.add_paragraph("Timescales", style="Heading 2")
     label_table(doc, [
         ("Plan sent to the Early Help Co-ordinator team", "{{ send_timescale }}"),
         ("Step-down completed and case closed to social care", "{{ closure_timescale }}"),
+        ("Escalation if the plan is not received", "{{ escalation_timescale }}"),
+        ("How formgen reads the timescales (not the council's rules)", "{{ timescale_readings }}"),
     ])
 
     doc.add_paragraph("2. Summary of Presenting Needs", style="Heading 1")
