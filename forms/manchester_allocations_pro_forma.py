@@ -1,4 +1,4 @@
-"""Manchester: Early Help Allocations Pro Forma (seed 002, Appendix 2; rules from 3.8, 5.1, 5.5, Appendix 1).
+"""Manchester: Early Help Allocations Pro Forma (seed 002, Appendix 2; rules from 2.1, 3.8, 3.9, 5.1, 5.5, Appendix 1).
 
 A social worker stepping a family down to an Early Help Hub, or asking for joint work, attaches this
 to the Children & Family Referral on Micare in place of its section 5. At most two pages.
@@ -8,29 +8,45 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import validates_schema
 
 from formgen.core import fields as f
-from formgen.core.dates import age_text, uk_date
+from formgen.core.dates import add_months, add_working_days, age_text, bank_holiday, long_date, next_working_weekday, uk_date
 from formgen.core.registry import FormSpec
+from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, guidance, rule
 from formgen.core.shared import SharedCase, drop_empty
-from forms.common import AddressSchema, ContactSchema, address_text, contact_text, join_lines, person_row
+from forms.common import AddressSchema, address_text, contact_text, join_lines, person_row
 
 FORM_ID = "manchester-allocations-pro-forma"
 
-# Appendix 1: Child and Whole Family Decision Framework, Level of Need.
-LEVELS_OF_NEED: dict[int, tuple[str, str]] = {
-    1: ("Needs are being met, or can be met, by universal services.", "Universal Services"),
-    2: ("Additional needs that a single agency can meet, or by signposting to another agency; "
-        "an Early Help Assessment (EHA) is completed.", "Early Help Hub"),
-    3: ("Would benefit from a coordinated programme of support from more than one agency, using the "
-        "Early Help Assessment and a team around the child meeting.", "Early Help Hub"),
-    4: ("Needs intensive, coordinated support for complex issues via targeted services / Early Help Hubs, "
-        "where support at level 3 has not improved outcomes; an EHA should have been completed before.",
-        "Early Help Hub (or MASH)"),
-    5: ("At risk of, or suffering, significant harm, or needs acute services or care away from home.", "MASH"),
+
+@dataclass(frozen=True)
+class LevelOfNeed:
+    """One row of Appendix 1 (Child and Whole Family Decision Framework), in its own words."""
+
+    description: str
+    pathway: str
+
+
+LEVELS_OF_NEED: dict[int, LevelOfNeed] = {
+    1: LevelOfNeed("Child, Young Person or families whose needs are being met, or whose needs can be met by "
+                   "universal services.", "Universal Services"),
+    2: LevelOfNeed("Child, Young Person or family with additional needs that can be met by single agency "
+                   "providing additional support or by signposting to an additional agency – complete an early "
+                   "help assessment (EHA).", "Early Help Hub"),
+    3: LevelOfNeed("Child, Young Person, or family who would benefit from a coordinated programme of support from "
+                   "more than one agency using the early Help Assessment and team around the child meeting.",
+                   "Early Help Hub"),
+    4: LevelOfNeed("Child, Young Person or family who requires intensive and coordinated support for complex issues "
+                   "via targeted services / Early Help Hubs and where support at Level 3 has not improved outcomes "
+                   "– an EHA should have previously been completed.", "Early Help Hub (or MASH)"),
+    5: LevelOfNeed("Child or young person at risk of, or suffering significant harm, due to compromised parenting, "
+                   "or whose needs require acute services or care away from their home – Referral to MASH 0161 219 "
+                   "2843 where practitioners can access specialist advice on safeguarding concerns, you must follow "
+                   "up the referral in writing in 48 hours.", "MASH"),
 }
 
 HOUSING = {
@@ -41,11 +57,189 @@ HOUSING = {
 }
 
 REQUEST_TYPES = {"step-down": "Step-down", "joint-worked": "Joint worked"}
-STATUS = {"step-down": "Step Down", "joint-worked": "Joint Social Work"}
+STATUS = {"step-down": "Step Down", "joint-worked": "Joint Social Work"}  # Appendix 2's own words
+
+# 3.8.2: "Allocation Meetings take place every Thursday in each hub".
+THURSDAY = 3
+# 3.8.1: a level 4 case goes to the next allocations meeting, "this should be within 5 days".
+PRESENT_WITHIN_DAYS = 5
+# 3.9: a step-down after a "recent" CAFA needs no Early Help Assessment; its next sentence's window.
+RECENT_ASSESSMENT_MONTHS = 6
+
+# ---------------------------------------------------------------- rules
+
+LEVEL_1_UNIVERSAL = rule(
+    "level-1-universal-services",
+    "Level 1 needs are met by universal services (Appendix 1), so this is not a referral to Early Help "
+    "allocations. Signpost the family to universal services instead.",
+    guidance("002", "Appendix 1", says="Level 1 ... needs can be met by universal services. Referral Pathway: "
+                                       "Universal Services"),
+    ("level_of_need",), {"level_of_need": 1},
+)
+LEVEL_5_JOINT_ONLY = rule(
+    "level-5-joint-work-only",
+    "Level 5 is a referral to MASH (Appendix 1). Early Help can support a level 5 case only as joint work "
+    "alongside social work (5.1): choose joint-worked, or refer to MASH.",
+    [guidance("002", "Appendix 1", says="Level 5 ... Referral Pathway: MASH"),
+     guidance("002", "5.1", says="Early Help may have a role in supporting some children and families with "
+                                 "on-going Social Work involvement (this could be Level 5 ...)")],
+    ("request_type",), {"level_of_need": 5, "request_type": "step-down"},
+)
+JOINT_WORK_TIMESCALES = rule(
+    "joint-work-intervention-timescales",
+    "A joint-worked request must give timescales for the evidence-based intervention (5.5).",
+    guidance("002", "5.5", says="The pro forma for requesting joint working cases ... includes: ... Timescales "
+                                "for the evidence based intervention."),
+    ("intervention_timescales",), {"request_type": "joint-worked"},
+)
+CAFA_OR_PLANNING_DATE = rule(
+    "cafa-or-planning-meeting-date",
+    "Give the date the Child and Family Assessment (CAFA) was completed, the date of the planning meeting, "
+    "or both.",
+    guidance("002", "Appendix 2", says="Date CAFA Completed &/or Planning Meeting"),
+    ("cafa_completed_on", "planning_meeting_on"), {"cafa_completed_on": DELETE, "planning_meeting_on": DELETE},
+)
+REFERRER_CONTACT = rule(
+    "referrer-contact-details",
+    "Give the referrer's contact details, a telephone number or an email address (or both), so the Early Help "
+    "Social Worker who screens the referral can reach you.",
+    [guidance("002", "Appendix 2", says="Referrer contact details: YOUR NAME AND CONTACT DETAILS"),
+     guidance("002", "3.8.1", says="The referral will be screened by the EH Social Worker")],
+    ("referrer.telephone", "referrer.email"), {"referrer.telephone": DELETE, "referrer.email": DELETE},
+)
+FAMILY_AGREES = rule(
+    "family-agrees-to-the-plan",
+    "Early Help is consent based: the family should understand and be part of the plan before a case is "
+    "stepped down or joint worked (2.1, 3.3, 3.8).",
+    [guidance("002", "2.1", says="The model of Early Help is consent based and requests for Early Help should "
+                                 "always be where possible with the agreement of the family."),
+     guidance("002", "3.3", says="The triage process within the Early Help Hubs will be completed with the "
+                                 "agreement from the family."),
+     guidance("002", "3.8", says="The family should understand and be part of the plan.")],
+    ("family_agrees",), {"family_agrees": False},
+)
+_HOUSING_SOURCES = [
+    guidance("002", "Appendix 2", says="Housing provider: Private rented, Home Owner, Housing Association."),
+    formgen_reading("Appendix 2 lists three housing providers; formgen adds Other, which is then named so the "
+                    "hub knows who the landlord is.", "Appendix 2"),
+]
+HOUSING_OTHER_NAMED = rule(
+    "housing-provider-other-named", "Say who the housing provider is when you choose Other.",
+    _HOUSING_SOURCES, ("housing_provider_other",), {"housing_provider": "other"},
+)
+HOUSING_OTHER_ONLY_WITH_OTHER = rule(
+    "housing-provider-other-only-with-other", "Only give another housing provider when you choose Other.",
+    _HOUSING_SOURCES, ("housing_provider", "housing_provider_other"), {"housing_provider_other": "Manchester Council"},
+)
+CAFR_NOT_AFTER_COMPLETION = rule(
+    "cafr-date-not-after-completion",
+    "The CAFR date cannot be after the date this pro forma was completed: the pro forma is section 5 of "
+    "that referral.",
+    guidance("002", "Appendix 2", says="This form is to be completed in place of section 5 of CAFR"),
+    ("cafr_date",), {"cafr_date": "2026-11-17"},
+)
+CAFR_NOT_BEFORE_BIRTH = rule(
+    "cafr-date-not-before-birth", "The CAFR date cannot be before the child's date of birth.",
+    formgen_reading("A referral about a child cannot be dated before the child was born: one of the two dates "
+                    "is mistyped."),
+    ("cafr_date",), {"cafr_date": "2016-01-01"},
+)
+FORTHCOMING_NOT_BEFORE_COMPLETION = rule(
+    "forthcoming-visits-not-before-completion",
+    "A forthcoming meeting or visit cannot be before the date this pro forma was completed.",
+    guidance("002", "3.8", says="Dates of forthcoming meeting / visits to family for joint handover."),
+    ("forthcoming.*.date",), {"forthcoming.0.date": "2026-11-01"},
+)
+
+RULES = (LEVEL_1_UNIVERSAL, LEVEL_5_JOINT_ONLY, JOINT_WORK_TIMESCALES, CAFA_OR_PLANNING_DATE, REFERRER_CONTACT,
+         FAMILY_AGREES, HOUSING_OTHER_NAMED, HOUSING_OTHER_ONLY_WITH_OTHER, CAFR_NOT_AFTER_COMPLETION,
+         CAFR_NOT_BEFORE_BIRTH, FORTHCOMING_NOT_BEFORE_COMPLETION)
+
+# ---------------------------------------------------------------- fixed words the document prints
+
+INTRO = Wording(
+    "in-place-of-cafr-section-5",
+    "Completed in place of section 5 of the CAFR (Children & Family Referral) on Micare, whose section 5 says "
+    "\u201csee attached pro forma\u201d.",
+    guidance("002", "Appendix 2", says="This form is to be completed in place of section 5 of CAFR*. PLEASE ADD "
+                                       "TO SECTION 5 of CAFR SEE ATTACHED PROFORMA"),
+)
+FAMILY_AGREEMENT = Wording(
+    "family-agreement",
+    "Yes: the family understands and is part of the plan, and agrees to this request (2.1, 3.8).",
+    guidance("002", "3.8", says="The family should understand and be part of the plan."),
+)
+LEVEL_4_ALLOCATIONS = Wording(
+    "level-4-allocations-meeting",
+    "Screened by the Early Help Social Worker and presented to the next multi-agency allocations meeting, "
+    "which should be within 5 days (3.8.1). Next Thursday meeting: {meeting}.",
+    guidance("002", "3.8.1", says="presented to the next multi agency allocations meeting were the case is a "
+                                  "Level 4 (this should be within 5 days)"),
+)
+LEVEL_3_ADVICE = Wording(
+    "level-3-advice-and-guidance",
+    "Level 3: the Early Help Social Worker may give advice and guidance on Early Help services without the "
+    "case being presented to allocations or allocated to an Early Help Practitioner (3.8.1). If it is "
+    "presented, the next allocations meeting is {meeting}.",
+    guidance("002", "3.8.1", says="In the event that the case being stepped down is Level 3 the Early Help Social "
+                                  "Worker may provide advice and guidance ..."),
+)
+JOINT_WORK_SCREENING = Wording(
+    "joint-work-screening",
+    "Screened by the Early Help Social Worker, with oversight from the Interventions Manager (5.5).",
+    guidance("002", "5.5", says="Requests for joint worked Social Work cases will be screened by the Early Help "
+                                "Social Worker and have oversight from the Interventions Manager"),
+)
+NO_MEETING_IN_TIME = Wording(
+    "no-allocations-meeting-in-time",
+    "{holidays}, so no Thursday meeting falls within 5 working days of completion (by {due}): agree with the hub "
+    "how the case will be presented by then.",
+    formgen_reading("Meetings are every Thursday (3.8.2) and a level 4 case should be presented within 5 days "
+                    "(3.8.1); when bank holidays leave no Thursday meeting in time, the 5 days come first, so "
+                    "the case does not wait weeks unnoticed.", "3.8.1 and 3.8.2"),
+)
+MEETING_READING = Wording(
+    "allocations-meeting-date-reading",
+    "Date worked out by formgen, not set by Manchester: the guidance says meetings are every Thursday (3.8.2) "
+    "and a level 4 case goes to the next one, within 5 days (3.8.1). formgen takes the first Thursday after "
+    "the day this pro forma was completed (the referral is screened first) that is not a bank holiday in "
+    "England, and counts the 5 days as working days. The hub confirms the date.",
+    formgen_reading("3.8.1 does not say whether a meeting on the day of completion can take the case, whether "
+                    "its 5 days are working days, or what happens when Thursday is a bank holiday. Counting "
+                    "working days is the one reading under which the next weekly meeting is always in time; "
+                    "a same-day or bank-holiday date would name a meeting the case cannot reach.",
+                    "3.8.1 and 3.8.2"),
+)
+NO_NEW_EHA = Wording(
+    "no-new-eha-after-recent-cafa",
+    "CAFA completed within the last six months: no Early Help Assessment; the Early Help Practitioner "
+    "progresses with a plan only (3.9; \u201crecently\u201d read by formgen as within six months).",
+    guidance("002", "3.9", says="for step down cases that have recently had a Child and Family Assessment an "
+                                "Early Help Assessment will not be completed – the Early Help Practitioner will "
+                                "progress with a plan only"),
+)
+AGREE_EHA = Wording(
+    "agree-eha-at-handover",
+    "No CAFA recorded in the last six months: at the handover Child in Need meeting, agree with the family "
+    "whether an Early Help Assessment would be worthwhile (3.9).",
+    guidance("002", "3.9", says="If an assessment has not taken place within the last six months at the handover "
+                                "Child in Need meeting it should be agreed with the family whether it would be "
+                                "worthwhile completing an Early Help Assessment"),
+)
+LEVEL_WORDING = tuple(
+    Wording(f"level-{number}", f"{level.description} Referral pathway: {level.pathway}.",
+            guidance("002", "Appendix 1", says=f"Level {number}"))
+    for number, level in LEVELS_OF_NEED.items()
+)
+WORDING = (INTRO, *LEVEL_WORDING, LEVEL_4_ALLOCATIONS, LEVEL_3_ADVICE, JOINT_WORK_SCREENING, NO_MEETING_IN_TIME,
+           MEETING_READING, NO_NEW_EHA, AGREE_EHA, FAMILY_AGREEMENT)
+
+# ---------------------------------------------------------------- schema
 
 
 class ChildSchema(f.FormSchema):
     name = f.line("Subject child's full name")
+    nhs_number = f.nhs_number()
     micare_id = f.line("Micare ID", max_length=20, hint="The child's Micare number.")
     date_of_birth = f.date("Subject child's date of birth", past=True)
 
@@ -56,6 +250,16 @@ class FamilyMemberSchema(f.FormSchema):
     date_of_birth = f.date("Date of birth", required=False, past=True)
     notes = f.text("Notes", required=False, max_length=400,
                    hint="For example, where a father is absent, the contact arrangements in place.")
+
+
+class ReferrerSchema(f.FormSchema):
+    """The social worker making the request: Appendix 2 asks for "YOUR NAME AND CONTACT DETAILS"."""
+
+    name = f.line("Name")
+    role = f.line("Role", required=False)
+    team = f.line("Team or agency", required=False)
+    telephone = f.required_when(f.line("Telephone", required=False, max_length=40), "when no email is given")
+    email = f.required_when(f.email(), "when no telephone number is given")
 
 
 class VisitSchema(f.FormSchema):
@@ -71,22 +275,27 @@ class ProFormaSchema(f.FormSchema):
                             hint="Siblings and parents, with full names; note absent fathers' contact arrangements.")
     address = f.group(AddressSchema, "Address")
     telephone = f.line("Family telephone", required=False, max_length=40)
-    email = f.line("Family email", required=False, max_length=254)
+    email = f.email("Family email")
     housing_provider = f.choice("Housing provider", HOUSING)
-    housing_provider_other = f.line("Other housing provider", required=False)
+    housing_provider_other = f.required_when(f.line("Other housing provider", required=False),
+                                             "when the housing provider is Other")
     cafr_date = f.date("Date referred to Early Help (date of CAFR)", past=True)
     reason_for_referral = f.text("Reason being referred to Allocations", max_length=1500)
-    referrer = f.group(ContactSchema, "Referrer")
+    referrer = f.group(ReferrerSchema, "Referrer")
     worried_about = f.text("What are we worried about?", max_length=4000)
-    cafa_completed_on = f.date("Date CAFA completed", required=False, past=True)
-    planning_meeting_on = f.date("Date of planning meeting", required=False)
+    cafa_completed_on = f.required_when(f.date("Date CAFA completed", required=False, past=True),
+                                        "when no planning meeting date is given")
+    planning_meeting_on = f.required_when(f.date("Date of planning meeting", required=False),
+                                          "when no CAFA completion date is given")
     level_of_need = f.integer("Level of need", minimum=1, maximum=5,
                               hint="Manchester's Level of Need, 1 to 5 (Appendix 1).")
-    previous_eha_completed = f.boolean("An Early Help Assessment has been completed before", required=False,
-                                       hint="Needed for level 4 (Appendix 1).")
+    previous_eha_completed = f.boolean(
+        "An Early Help Assessment has been completed before", required=False,
+        hint="Appendix 1 expects one before level 4; a step-down after a recent CAFA needs none (3.9).")
     request_type = f.choice("Step-down or joint worked", REQUEST_TYPES)
-    intervention_timescales = f.text("Timescales for the evidence-based intervention", required=False, max_length=1000,
-                                     hint="Needed for joint-worked requests (5.5).")
+    intervention_timescales = f.required_when(
+        f.text("Timescales for the evidence-based intervention", required=False, max_length=1000),
+        "when the request is joint worked (5.5)")
     family_agrees = f.boolean("The family understands and agrees to the plan",
                               hint="Early Help is consent based (2.1, 3.3, 3.8).")
     working_well = f.text("What's working well / strengths?", max_length=4000)
@@ -97,107 +306,168 @@ class ProFormaSchema(f.FormSchema):
 
     @validates_schema
     def _rules(self, data: Mapping[str, Any], **_: Any) -> None:
-        errors: dict[str, Any] = {}
-        level = data.get("level_of_need")
-        request = data.get("request_type")
-        if level == 1:
-            errors["level_of_need"] = [
-                "Level 1 needs are met by universal services (Appendix 1), so this is not a referral "
-                "to Early Help allocations. Signpost the family to universal services instead."
-            ]
-        if level == 5 and request == "step-down":
-            errors["request_type"] = [
-                "Level 5 is a referral to MASH (Appendix 1). Early Help can support a level 5 case only "
-                "as joint work alongside social work (5.1): choose joint-worked, or refer to MASH."
-            ]
-        if level == 4 and data.get("previous_eha_completed") is not True:
-            errors["previous_eha_completed"] = [
-                "Level 4 is for families where support at level 3 has not improved outcomes, and an Early "
-                "Help Assessment should have been completed before (Appendix 1). Confirm it has been, "
-                "or consider level 3."
-            ]
-        if request == "joint-worked" and not data.get("intervention_timescales"):
-            errors["intervention_timescales"] = [
-                "A joint-worked request must give timescales for the evidence-based intervention (5.5)."
-            ]
-        if data.get("housing_provider") == "other" and not data.get("housing_provider_other"):
-            errors["housing_provider_other"] = ["Say who the housing provider is when you choose Other."]
-        if data.get("housing_provider") not in (None, "other") and data.get("housing_provider_other"):
-            errors["housing_provider_other"] = ["Only give another housing provider when you choose Other."]
-        if not data.get("cafa_completed_on") and not data.get("planning_meeting_on"):
-            errors["cafa_completed_on"] = [
-                "Give the date the CAFA was completed, the date of the planning meeting, or both."
-            ]
-        if data.get("family_agrees") is False:
-            errors["family_agrees"] = [
-                "Early Help is consent based: the family should understand and be part of the plan "
-                "before a case is stepped down or joint worked (2.1, 3.3, 3.8)."
-            ]
-        completed: dt.date | None = data.get("date_completed")
-        child = data.get("child") or {}
-        born = child.get("date_of_birth")
-        cafr = data.get("cafr_date")
-        if completed and cafr and cafr > completed:
-            errors["cafr_date"] = ["The CAFR date cannot be after the date this pro forma was completed."]
-        if born and cafr and cafr < born:
-            errors["cafr_date"] = ["The CAFR date cannot be before the child's date of birth."]
-        for index, visit in enumerate(data.get("forthcoming") or []):
-            if completed and visit.get("date") and visit["date"] < completed:
-                errors.setdefault("forthcoming", {})[index] = {"date": [
-                    "A forthcoming meeting or visit cannot be before the date this pro forma was completed."
-                ]}
-        if errors:
-            raise ValidationError(errors)
+        errors = RuleErrors()
+        _route_rules(data, errors)
+        _detail_rules(data, errors)
+        _date_rules(data, errors)
+        errors.raise_any()
 
 
-def _level_text(level: int, completed: dt.date) -> str:
-    meaning, pathway = LEVELS_OF_NEED[level]
-    lines = [f"Level {level}: {meaning}", f"Referral pathway: {pathway}."]
-    if level == 4:
-        # 3.8.1 and 3.8.2: level 4 cases go to the next Thursday allocations meeting, within 5 days.
-        days_to_thursday = (3 - completed.weekday()) % 7
-        meeting = completed + dt.timedelta(days=days_to_thursday)
-        lines.append(f"To be presented at the multi-agency allocations meeting on Thursday {uk_date(meeting)} (3.8.1).")
-    if level == 3:
-        lines.append("The Early Help Social Worker may give advice and guidance without allocation (3.8.1).")
-    return "\n".join(lines)
+def _route_rules(data: Mapping[str, Any], errors: RuleErrors) -> None:
+    level = data.get("level_of_need")
+    request = data.get("request_type")
+    if level == 1:
+        errors.add(LEVEL_1_UNIVERSAL, "level_of_need")
+    if level == 5 and request == "step-down":
+        errors.add(LEVEL_5_JOINT_ONLY, "request_type")
+    if request == "joint-worked" and not data.get("intervention_timescales"):
+        errors.add(JOINT_WORK_TIMESCALES, "intervention_timescales")
+    if data.get("family_agrees") is False:
+        errors.add(FAMILY_AGREES, "family_agrees")
+
+
+def _detail_rules(data: Mapping[str, Any], errors: RuleErrors) -> None:
+    referrer = data.get("referrer") or {}
+    if "referrer" in data and not referrer.get("telephone") and not referrer.get("email"):
+        errors.add(REFERRER_CONTACT, "referrer.telephone")
+        errors.add(REFERRER_CONTACT, "referrer.email")
+    housing = data.get("housing_provider")
+    if housing == "other" and not data.get("housing_provider_other"):
+        errors.add(HOUSING_OTHER_NAMED, "housing_provider_other")
+    if housing not in (None, "other") and data.get("housing_provider_other"):
+        errors.add(HOUSING_OTHER_ONLY_WITH_OTHER, "housing_provider_other")
+
+
+def _date_rules(data: Mapping[str, Any], errors: RuleErrors) -> None:
+    if not data.get("cafa_completed_on") and not data.get("planning_meeting_on"):
+        errors.add(CAFA_OR_PLANNING_DATE, "cafa_completed_on")
+        errors.add(CAFA_OR_PLANNING_DATE, "planning_meeting_on")
+    completed: dt.date | None = data.get("date_completed")
+    born = (data.get("child") or {}).get("date_of_birth")
+    cafr = data.get("cafr_date")
+    if completed and cafr and cafr > completed:
+        errors.add(CAFR_NOT_AFTER_COMPLETION, "cafr_date")
+    if born and cafr and cafr < born:
+        errors.add(CAFR_NOT_BEFORE_BIRTH, "cafr_date")
+    for index, visit in enumerate(data.get("forthcoming") or []):
+        if completed and visit.get("date") and visit["date"] < completed:
+            errors.add(FORTHCOMING_NOT_BEFORE_COMPLETION, f"forthcoming.{index}.date")
+
+
+# ---------------------------------------------------------------- the allocations meeting (3.8.1, 3.8.2)
+
+
+@dataclass(frozen=True)
+class AllocationsMeeting:
+    """The next Thursday allocations meeting after completion, as formgen reads 3.8.1 and 3.8.2."""
+
+    date: dt.date
+    due_by: dt.date  # 5 working days after completion (3.8.1, read as working days)
+    bank_holidays: tuple[dt.date, ...]  # Thursdays passed over: no meeting on a bank holiday
+
+    @property
+    def in_time(self) -> bool:
+        return self.date <= self.due_by
+
+
+def allocations_meeting(completed: dt.date) -> AllocationsMeeting:
+    meeting = next_working_weekday(completed, THURSDAY)
+    first = completed + dt.timedelta(days=(THURSDAY - completed.weekday() - 1) % 7 + 1)
+    passed_over = tuple(first + dt.timedelta(weeks=n) for n in range((meeting - first).days // 7))
+    return AllocationsMeeting(meeting, add_working_days(completed, PRESENT_WITHIN_DAYS), passed_over)
+
+
+def _holidays_text(days: tuple[dt.date, ...]) -> str:
+    named = [f"{long_date(day)} ({bank_holiday(day)})" for day in days]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return f"{listed} {'is a bank holiday' if len(named) == 1 else 'are bank holidays'}"
+
+
+def _shows_meeting(level: int, request: str) -> bool:
+    """Level 4 goes to the allocations meeting; a level 3 step-down may (3.8.1)."""
+    return level == 4 or (level == 3 and request == "step-down")
+
+
+def _meeting_lines(level: int, request: str, completed: dt.date) -> list[str]:
+    """What happens next to the request, and when (3.8.1, 3.8.2, 5.5)."""
+    lines: list[str] = []
+    if _shows_meeting(level, request):
+        meeting = allocations_meeting(completed)
+        wording = LEVEL_4_ALLOCATIONS if level == 4 else LEVEL_3_ADVICE
+        lines.append(wording.text.format(meeting=long_date(meeting.date)))
+        if meeting.bank_holidays and level == 4 and not meeting.in_time:
+            lines.append(NO_MEETING_IN_TIME.text.format(holidays=_holidays_text(meeting.bank_holidays),
+                                                        due=long_date(meeting.due_by)))
+        elif meeting.bank_holidays:
+            lines.append(f"{_holidays_text(meeting.bank_holidays)}.")
+    if request == "joint-worked":
+        lines.append(JOINT_WORK_SCREENING.text)
+    return lines
+
+
+def _level_text(level: int, request: str) -> str:
+    found = LEVELS_OF_NEED[level]
+    return join_lines([
+        f"Level {level} (Appendix 1): {found.description}",
+        f"Referral pathway: {found.pathway}.",
+        f"{REQUEST_TYPES[request]}.",
+    ])
+
+
+def _assessment_text(data: Mapping[str, Any]) -> str:
+    """The dates, and what 3.9 says follows from them for a step-down."""
+    cafa: dt.date | None = data.get("cafa_completed_on")
+    completed: dt.date = data["date_completed"]
+    lines = [
+        f"CAFA completed {uk_date(cafa)}" if cafa else "",
+        f"Planning meeting {uk_date(data['planning_meeting_on'])}" if data.get("planning_meeting_on") else "",
+    ]
+    if data["request_type"] == "step-down":
+        recent = cafa is not None and cafa >= add_months(completed, -RECENT_ASSESSMENT_MONTHS)
+        lines.append(NO_NEW_EHA.text if recent else AGREE_EHA.text)
+    if data.get("previous_eha_completed") is not None:
+        lines.append(f"Early Help Assessment completed before: {'Yes' if data['previous_eha_completed'] else 'No'}.")
+    return join_lines(lines)
+
+
+def _child_text(child: Mapping[str, Any], completed: dt.date) -> str:
+    nhs = f", NHS number {f.format_nhs_number(child['nhs_number'])}" if child.get("nhs_number") else ""
+    return join_lines([
+        f"{child['name']}{nhs}, Micare ID {child['micare_id']}",
+        f"Born {uk_date(child['date_of_birth'])} (age {age_text(child['date_of_birth'], completed)})",
+    ])
 
 
 def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     completed: dt.date = data["date_completed"]
-    child = data["child"]
     housing = data["housing_provider"]
     request = data["request_type"]
+    level = data["level_of_need"]
     contact = join_lines([
         address_text(data["address"]),
         f"Tel {data['telephone']}" if data.get("telephone") else "",
         data.get("email") or "",
     ])
-    assessment = join_lines([
-        f"CAFA completed {uk_date(data['cafa_completed_on'])}" if data.get("cafa_completed_on") else "",
-        f"Planning meeting {uk_date(data['planning_meeting_on'])}" if data.get("planning_meeting_on") else "",
-    ])
     status = STATUS[request]
     if data.get("status_notes"):
         status = f"{status}\n{data['status_notes']}"
     return {
+        "intro": INTRO.text,
         "date_completed": uk_date(completed),
-        "child_name": child["name"],
-        "micare_id": child["micare_id"],
-        "child_date_of_birth": uk_date(child["date_of_birth"]),
-        "child_age": age_text(child["date_of_birth"], completed),
+        "child": _child_text(data["child"], completed),
         "family_members": [person_row(m, completed) for m in data["family_members"]],
         "address": contact,
         "housing_provider": data["housing_provider_other"] if housing == "other" else HOUSING[housing],
         "cafr_date": uk_date(data["cafr_date"]),
         "reason_for_referral": data["reason_for_referral"],
         "referrer": contact_text(data["referrer"]),
-        "assessment_dates": assessment,
-        "level_of_need": _level_text(data["level_of_need"], completed),
-        "request_type": REQUEST_TYPES[request],
-        "joint_worked": request == "joint-worked",
-        "intervention_timescales": data.get("intervention_timescales") or "",
         "worried_about": data["worried_about"],
+        "assessment_dates": _assessment_text(data),
+        "level_of_need": _level_text(level, request),
+        "next_steps": join_lines(_meeting_lines(level, request, completed)),
+        "meeting_reading": MEETING_READING.text if _shows_meeting(level, request) else "",
+        "intervention_timescales": data.get("intervention_timescales") or "",
+        "family_agreement": FAMILY_AGREEMENT.text,
         "working_well": data["working_well"],
         "needs_to_happen": data["needs_to_happen"],
         "forthcoming": [
@@ -212,6 +482,7 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
     child = body.get("child") or {}
     return drop_empty({
         "children": [{"full_name": child.get("name"), "date_of_birth": child.get("date_of_birth"),
+                      "nhs_number": child.get("nhs_number"),
                       "case_ids": {"Micare": child.get("micare_id")} if child.get("micare_id") else {}}],
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),
@@ -238,7 +509,8 @@ def takes(case: SharedCase) -> dict[str, Any]:
         members.append({"full_name": sibling.get("full_name"), "relationship": "Sibling",
                         "date_of_birth": sibling.get("date_of_birth")})
     return drop_empty({
-        "child": {"name": child.get("full_name"), "date_of_birth": child.get("date_of_birth"),
+        "child": {"name": child.get("full_name"), "nhs_number": child.get("nhs_number"),
+                  "date_of_birth": child.get("date_of_birth"),
                   "micare_id": (child.get("case_ids") or {}).get("Micare")},
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),
@@ -256,9 +528,12 @@ def takes(case: SharedCase) -> dict[str, Any]:
     })
 
 
+# A level 3 step-down completed on Monday 16 November 2026, the day of the CAFR, two weeks after the CAFA
+# (3.8, 3.9); the joint handover visit follows the Thursday 19 November allocations meeting (3.8.2, 3.8.3).
 EXAMPLE: dict[str, Any] = {
     "date_completed": "2026-11-16",
-    "child": {"name": "Zofia Wójcik", "micare_id": "MC0481923", "date_of_birth": "2017-05-09"},
+    "child": {"name": "Zofia Wójcik", "nhs_number": "9990000018", "micare_id": "MC0481923",
+              "date_of_birth": "2017-05-09"},
     "family_members": [
         {"full_name": "Katarzyna Wójcik", "relationship": "Mother", "date_of_birth": "1991-02-14",
          "notes": "Main carer. Works part time at a local bakery."},
@@ -270,7 +545,7 @@ EXAMPLE: dict[str, Any] = {
     "address": {"line_1": "14 Birchfield Grove", "town": "Manchester", "postcode": "M13 0XY"},
     "telephone": "0161 496 0732",
     "housing_provider": "housing-association",
-    "cafr_date": "2026-10-05",
+    "cafr_date": "2026-11-16",
     "reason_for_referral": (
         "The Child and Family Assessment is complete. The worries that led to it have reduced, and the "
         "remaining needs (school attendance, Leo's speech and language, and routines at home) can be met "
@@ -322,4 +597,7 @@ FORM = FormSpec(
     filename=lambda data: f"allocations-pro-forma-{data['child']['micare_id']}",
     shares=shares,
     takes=takes,
+    rules=RULES,
+    page_limit_source=guidance("002", "Appendix 2", says="Please keep to maximum of 2 pages in total."),
+    wording=WORDING,
 )

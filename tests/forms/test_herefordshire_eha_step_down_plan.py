@@ -398,7 +398,9 @@ def test_split_over_http_answers_a_zip(client: FlaskClient) -> None:
 def test_a_manchester_pro_forma_prefills_this_plan() -> None:
     assert FORM.takes is not None and MANCHESTER.shares is not None
     taken = FORM.takes(MANCHESTER.shares(MANCHESTER.example))
-    assert taken["children"] == [{"full_name": "Zofia Wójcik", "date_of_birth": "2017-05-09"}]
+    # The NHS number, the consistent child identifier, travels with the child.
+    assert taken["children"] == [{"full_name": "Zofia Wójcik", "nhs_number": MANCHESTER.example["child"]["nhs_number"].replace(" ", ""),
+                                  "date_of_birth": "2017-05-09"}]
     assert [m["full_name"] for m in taken["family_members"]] == [
         m["full_name"] for m in MANCHESTER.example["family_members"]]
     assert taken["address"] == MANCHESTER.example["address"]
