@@ -399,8 +399,8 @@ def test_a_manchester_pro_forma_prefills_this_plan() -> None:
     assert FORM.takes is not None and MANCHESTER.shares is not None
     taken = FORM.takes(MANCHESTER.shares(MANCHESTER.example))
     # The NHS number, the consistent child identifier, travels with the child.
-    assert taken["children"] == [{"full_name": "Zofia Wójcik", "nhs_number": MANCHESTER.example["child"]["nhs_number"].replace(" ", ""),
-                                  "date_of_birth": "2017-05-09"}]
+    nhs_number = MANCHESTER.example["child"]["nhs_number"].replace(" ", "")
+    assert taken["children"] == [{"full_name": "Zofia Wójcik", "nhs_number": nhs_number, "date_of_birth": "2017-05-09"}]
     assert [m["full_name"] for m in taken["family_members"]] == [
         m["full_name"] for m in MANCHESTER.example["family_members"]]
     assert taken["address"] == MANCHESTER.example["address"]
