@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from formgen.cli.admin import add_commands
 
-    add_commands(sub)  # keys, audit, councils
+    add_commands(sub)  # keys, audit
     return parser
 
 
