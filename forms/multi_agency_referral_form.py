@@ -42,7 +42,7 @@ SEX = {"female": "Female", "male": "Male", "not-known": "Not known yet"}
 LEVEL_IN_PROFILE = rule(
     "level-of-need-is-one-of-the-councils",
     "The level of need is one of the levels in the council's profile.",
-    [guidance("002", "Appendix 1", says="Level of Need 1 to 5"),
+    [guidance("002", "Appendix 1", says="Child and Whole Family Decision Framework Level of Need"),
      local_setting("levels", "each council's levels of need, from its guidance or a setting for it to confirm")],
     ("level_of_need", "council"),
     breach={"level_of_need": 6},

@@ -96,12 +96,16 @@ def _write_to_confirm(found: dict[str, Any]) -> None:
 
 
 def cmd_councils(args: argparse.Namespace) -> int:
-    from formgen.core.councils import all_councils, council_json, get_council
+    from formgen.core.councils import CouncilProfileError, all_councils, council_json, get_council
 
     if args.to_confirm and not args.council:
         sys.stderr.write("formgen: --to-confirm needs a council, e.g. formgen councils shropshire --to-confirm\n")
         return 64
-    profiles = [get_council(args.council)] if args.council else list(all_councils().values())
+    try:
+        profiles = [get_council(args.council)] if args.council else list(all_councils().values())
+    except CouncilProfileError as error:  # a profile a council has just edited: say what is wrong in it
+        sys.stderr.write(f"formgen: {error}\n")
+        return 2
     entries = [council_json(profile) for profile in profiles]
     if args.json:
         shown: Any = entries[0]["to_confirm"] if args.to_confirm else (entries[0] if args.council else entries)

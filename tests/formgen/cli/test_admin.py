@@ -52,6 +52,19 @@ def test_an_unknown_council_is_named(capsys: pytest.CaptureFixture[str]) -> None
     assert "no council with id 'leeds'. Known councils: herefordshire, manchester" in capsys.readouterr().err
 
 
+def test_a_broken_profile_is_reported_with_what_is_wrong(monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import formgen.core.councils as councils
+
+    def broken() -> None:
+        raise councils.CouncilProfileError("shropshire.toml [follow_up]: a confirmed setting gives both 'confirmed_by' "
+                                           "and 'confirmed_on'.")
+
+    monkeypatch.setattr(councils, "all_councils", broken)
+    assert main(["councils"]) == 2
+    assert "shropshire.toml [follow_up]: a confirmed setting gives both" in capsys.readouterr().err
+
+
 def test_to_confirm_needs_a_council(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["councils", "--to-confirm"]) == 64
     assert "--to-confirm needs a council" in capsys.readouterr().err
