@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from formgen.core.dates import add_working_days, uk_date
 from formgen.core.errors import FormgenError
 from formgen.core.paths import PROJECT_ROOT
-from formgen.core.rules import GUIDANCE, Source, SourceKind, guidance, local_setting
+from formgen.core.rules import GUIDANCE, SourceKind
 
 if TYPE_CHECKING:
     from formgen.core.registry import FormSpec
@@ -124,13 +124,6 @@ class Setting(Generic[T]):
     def printed(self) -> bool:
         """Documents print it: the council's own rule, or an unconfirmed setting the profile says to print."""
         return self.is_councils or self.provenance.until_confirmed is Until.PRINT
-
-    def source(self) -> Source:
-        """The setting as a rulebook Source."""
-        p = self.provenance
-        if p.seed:
-            return guidance(p.seed, p.section, p.says)
-        return local_setting(self.key, p.source or p.note)
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "value": _plain(self.value), "words": self.words,
