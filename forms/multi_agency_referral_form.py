@@ -1,13 +1,17 @@
 """Multi-Agency Referral Form (MARF): stepping a case up from Early Help to children's social care.
 
-Seeds: 003 ("the Senior Practitioner will complete a MARF Form, including the latest case summary and the
-rationale for the plan to step up"), 001 ("Any safeguarding concerns must be reported ... and always
-followed up with a Multi-Agency Referral Form"), and 002 (Manchester: 4.3 the Team around the Family
-meeting within 5 working days, 4.4 back to the team that stepped the family down within 3 months,
-Appendix 1 the written referral within 48 hours of a phone referral).
+Seeds: 003 (Step Up 1-3: the Early Help Family Worker raises their worries with their Senior Practitioner,
+who completes the MARF with the latest case summary and the rationale for stepping up; the MASH Manager
+decides), 001 ("Any safeguarding concerns must be reported ... and always followed up with a Multi-Agency
+Referral Form"), and 002 (Manchester: 4.2.1 and 4.3, a child protection concern goes without delay to the
+Contact Centre / MASH; 4.3, the Team around the Family meeting within 5 working days; 4.3.1, other
+step-ups go direct to the area Social Work team; 4.4, which team is allocated a case stepped back up;
+Appendix 1, the levels of need and the written follow-up within 48 hours of a referral to MASH).
 
-What differs between councils (deadlines, case system, levels of need) comes from the council's
-profile in councils/ (formgen/core/councils.py), chosen by the body's `council`.
+What differs between councils comes from the council's profile (councils/*.toml, formgen/core/councils.py),
+where every value says where it comes from. A value the council's guidance does not give, and the council
+has not confirmed, is printed as a local practice setting not yet confirmed (or left out, as the profile
+says), and no LATE or OVERDUE verdict is drawn from it.
 """
 
 from __future__ import annotations
@@ -18,28 +22,139 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, validates, validates_schema
+from marshmallow import validates_schema
 
 from formgen.core import fields as f
-from formgen.core.councils import CouncilProfile, all_councils
+from formgen.core.councils import CouncilProfile, Setting, all_councils
 from formgen.core.dates import add_working_days, age_text, uk_date, working_days_between
 from formgen.core.registry import FormSpec
+from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, guidance, local_setting, rule, template_default
 from formgen.core.shared import SharedCase, drop_empty
-from forms.common import (
-    BLANK_ANSWERS,
-    AddressSchema,
-    address_text,
-    answer,
-    blank_phrase,
-    local_datetime,
-    with_messages,
-    yes_no,
-)
+from forms.common import BLANK_ANSWERS, AddressSchema, address_text, answer, blank_phrase, local_datetime, yes_no
 
 FORM_ID = "multi-agency-referral-form"
 COUNCILS = all_councils()
 
 SEX = {"female": "Female", "male": "Male", "not-known": "Not known yet"}
+
+# ----------------------------------------------------------------------------------------------- rules
+
+LEVEL_IN_PROFILE = rule(
+    "level-of-need-is-one-of-the-councils",
+    "The level of need is one of the levels in the council's profile.",
+    [guidance("002", "Appendix 1", says="Child and Whole Family Decision Framework Level of Need"),
+     local_setting("levels", "each council's levels of need, from its guidance or a setting for it to confirm")],
+    ("level_of_need", "council"),
+    breach={"level_of_need": 6},
+)
+LEVEL_MEETS_THRESHOLD = rule(
+    "level-meets-the-threshold",
+    "A MARF steps a case up to children's social care, so its level of need is one the council's levels send to "
+    "children's social care. Checked only where the levels come from the council's guidance or a local setting the "
+    "council has confirmed: formgen draws no verdict from levels the council has not confirmed.",
+    [guidance("002", "Appendix 1", says="levels 1 to 3: Early Help Hub; level 4: Early Help Hub (or MASH); level 5: MASH"),
+     guidance("003", "Step Up 2", says="in consultation with the Thresholds Document, the Senior Practitioner will "
+                                       "complete a MARF Form"),
+     local_setting("levels", "a council's confirmed levels of need")],
+    ("level_of_need",),
+    breach={"level_of_need": 3},
+)
+SIGNIFICANT_HARM = rule(
+    "significant-harm-is-a-child-protection-concern",
+    "Where the council's levels give a level for a child at risk of, or suffering, significant harm (Manchester's "
+    "level 5), a child protection concern is that level, and that level is a child protection concern.",
+    guidance("002", "Appendix 1, level 5", says="Child or young person at risk of, or suffering significant harm ... "
+                                                "Referral to MASH"),
+    ("child_protection_concern", "level_of_need"),
+    breach={"child_protection_concern": False},
+)
+COMPLETED_BY = rule(
+    "completed-by-the-senior-practitioner",
+    "Where the council's guidance says who completes the MARF, the referrer is that person: in the Early Help Step "
+    "Down Clinic council, the Senior Practitioner, after the Early Help Family Worker has raised their worries with "
+    "them, with the latest case summary and the rationale for the plan to step up.",
+    guidance("003", "Step Up 1 and 2", says="Following discussion and in consultation with the Thresholds Document, "
+                                            "the Senior Practitioner will complete a MARF Form"),
+    ("referrer.role",),
+    breach={"council": "step-down-clinic", "level_of_need": 4, "referrer.role": "Early Help Family Worker"},
+)
+_SILENT_ON_CONSENT = ("The councils' guidance does not say what a MARF records about consent; formgen asks it so the "
+                      "receiving team knows whether the family knows, and how to approach them safely.")
+CONSENT_WHY_NOT = rule(
+    "consent-why-not",
+    "A referral made without telling the family, or without their consent, says why.",
+    formgen_reading(_SILENT_ON_CONSENT),
+    ("consent.why_not",),
+    breach={"consent.consent_given": False, "consent.given_by": DELETE},
+)
+CONSENT_TOLD = rule(
+    "consent-needs-the-family-told",
+    "The family cannot have consented to a referral they were not told about.",
+    formgen_reading("Two answers that cannot both be true."),
+    ("consent.consent_given",),
+    breach={"consent.family_told": False},
+)
+CONSENT_GIVEN_BY = rule(
+    "consent-says-who-gave-it",
+    "Where the family consented, the form says who gave consent.",
+    formgen_reading(_SILENT_ON_CONSENT),
+    ("consent.given_by",),
+    breach={"consent.given_by": DELETE},
+)
+CHILD_DATES = rule(
+    "child-date-of-birth-or-due-date",
+    "Each child has a date of birth or, if unborn, an expected date of delivery (not both), and an expected date of "
+    "delivery is not before the date of the referral.",
+    formgen_reading("An input check of formgen's own, so the receiving team knows each child's age or due date."),
+    ("children.*.date_of_birth", "children.*.expected_delivery_date"),
+    breach={"children.1.expected_delivery_date": DELETE},
+)
+DANGER_NOT_A_LABEL = rule(
+    "danger-statement-not-a-label",
+    "A danger statement's behaviour and impact describe what a person does and what it means for the child, not only "
+    "a label such as 'neglect' or 'domestic abuse'.",
+    formgen_reading("An input-quality check of formgen's own, after the Signs of Safety practice of danger "
+                    "statements. None of the councils' guidance sets this check."),
+    ("danger_statements.*.behaviour", "danger_statements.*.impact"),
+    breach={"danger_statements.0.behaviour": "Domestic abuse"},
+)
+DATES_IN_ORDER = rule(
+    "dates-in-order",
+    "The phone referral, the worries being raised and the step-down come on or before the date of this referral, "
+    "and the meeting about the worries on or after the day they were raised.",
+    [formgen_reading("Dates that cannot all be true."),
+     guidance("002", "4.3", says="When concerns are raised ... a Team around the Family (TAF) Meeting should be called")],
+    ("phone_referral.made_at", "worries_raised_on", "taf_meeting_on", "stepped_down_from.stepped_down_on"),
+    breach={"worries_raised_on": "2026-11-11"},
+)
+
+# Fixed words the document prints, with where they come from.
+WORDING = (
+    Wording("marf-layout", "The MARF's sections and questions: routing and timescales, referrer, children, family, "
+            "household, other agencies, consent, level of need with the case summary and the rationale for stepping "
+            "up, Signs of Safety mapping, danger statements and safety goals, Early Help involvement.",
+            template_default("formgen's layout of a Multi-Agency Referral Form: the councils' guidance names the form "
+                             "(001; 003, Step Up 2) but gives no layout")),
+    Wording("do-not-leave-blank", "Please do not leave sections blank.",
+            template_default("the instruction at the top of the form; an empty answer prints 'Not known' or "
+                             "'Not applicable', as the sender chooses")),
+    Wording("child-protection-without-delay", "A child protection concern is referred without delay.",
+            guidance("002", "4.2.1 and 4.3", says="If a child protection concern is raised Early Help workers should "
+                                                  "refer without delay to the Contact Centre / MASH.")),
+    Wording("without-delay-where-the-guidance-is-silent",
+            "'Without delay' is formgen's reading: the council's guidance gives no timescale for a child protection "
+            "referral, so formgen prints the safest.",
+            formgen_reading("Where a council's guidance gives no timescale for a child protection referral, the "
+                            "safest reading is Manchester's (002, 4.3): without delay.")),
+    Wording("no-verdict-until-confirmed",
+            "formgen gives no verdict on whether this referral is on time until the council confirms the deadline.",
+            formgen_reading("A local setting the council has not confirmed is not its rule, so no LATE or OVERDUE "
+                            "verdict is drawn from it.")),
+    Wording("as-soon-as-possible", "formgen's reading: send the written referral as soon as possible.",
+            formgen_reading("Where no deadline for the written referral is set, the safest reading.")),
+)
+
+# ---------------------------------------------------------------------------------------------- schema
 
 # Danger statements name what a person does and its impact on the child, not a category (Signs of
 # Safety). A behaviour or impact made only of these words is a label, not a statement.
@@ -53,59 +168,11 @@ _LABEL_TEXT = """
     supervision suspected the their to toxic trauma trio violence welfare wellbeing with worries worry
 """
 LABEL_WORDS = frozenset(_LABEL_TEXT.split())
-MIN_STATEMENT_WORDS = 8
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z][a-z'\-]*", text.lower())
-
-
-def _statement_problem(text: str | None, what: str, example: str) -> str | None:
-    """Why `text` is a label rather than a statement, or None when it reads as a statement."""
-    if not text:
-        return None
-    words = _words(text)
-    if words and all(word in LABEL_WORDS for word in words):
-        return (f"'{text}' is a label, not a danger statement. Describe the {what} in the family's own "
-                f"circumstances ({example}), so everyone can see what has to change (Signs of Safety "
-                "danger statements; Manchester Appendix 3).")
-    if len(words) < MIN_STATEMENT_WORDS:
-        return (f"Describe the {what} in at least {MIN_STATEMENT_WORDS} words ({example}): a danger "
-                "statement names the behaviour and its impact, not a label (Signs of Safety danger statements).")
-    return None
-
-
-def _nhs_number_ok(value: str) -> bool:
-    digits = value.replace(" ", "")
-    if not re.fullmatch(r"\d{10}", digits):
-        return False
-    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months earlier (31 May less 3 months is 28 or 29 February)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _day_and_date(day: dt.date) -> str:
-    return f"{day:%A} {uk_date(day)}"
-
-
-def _time_and_day(at: dt.datetime) -> str:
-    return f"{at:%H:%M} on {_day_and_date(at.date())}"
-
-
-def _cite(source: str) -> str:
-    return f" ({source})" if source else ""
-
-
-# ---------------------------------------------------------------------------------------------- schema
+def _is_label(text: str | None) -> bool:
+    words = re.findall(r"[a-z][a-z'\-]*", (text or "").lower())
+    return bool(words) and all(word in LABEL_WORDS for word in words)
 
 
 class ReferrerSchema(f.FormSchema):
@@ -113,23 +180,20 @@ class ReferrerSchema(f.FormSchema):
     role = f.line("Referrer's role", hint="For example: Early Help Senior Practitioner.")
     agency = f.line("Referrer's agency or team")
     telephone = f.line("Referrer's telephone", max_length=40)
-    email = f.line("Referrer's email", required=False, max_length=254)
-
-    @validates("email")
-    def _email(self, value: str | None, **_: Any) -> None:
-        if value and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
-            raise ValidationError("Email must be an email address, like name@example.org.")
+    email = f.email("Referrer's email")
 
 
 class PhoneReferralSchema(f.FormSchema):
-    made_at = local_datetime("Date and time of the phone referral", hint="UK local time, e.g. 2026-11-12T11:40.")
+    made_at = local_datetime("Date and time of the phone referral", hint="UK local time, e.g. 2026-11-09T14:10.")
     spoke_to = f.line("Who took the phone referral", required=False, hint="For example: MASH duty social worker.")
 
 
 class ChildSchema(f.FormSchema):
     full_name = f.line("Child's full name", hint="For an unborn child, for example: Unborn baby of Chiamaka Okafor.")
-    date_of_birth = f.date("Date of birth", required=False, past=True)
-    expected_delivery_date = f.date("Expected date of delivery", required=False, hint="For an unborn child.")
+    nhs_number = f.nhs_number()
+    date_of_birth = f.required_when(f.date("Date of birth", required=False, past=True), "unless the child is unborn")
+    expected_delivery_date = f.required_when(f.date("Expected date of delivery", required=False),
+                                             "for an unborn child")
     other_names = f.line("Other names (aliases, previous names)", required=False)
     sex = f.choice("Sex", SEX, required=False)
     ethnicity = f.line("Ethnicity", required=False, max_length=100)
@@ -137,17 +201,10 @@ class ChildSchema(f.FormSchema):
     first_language = f.line("First language", required=False, max_length=60)
     interpreter_needed = f.boolean("An interpreter is needed", required=False)
     disability = f.text("Disability or special educational needs", required=False, max_length=600)
-    nhs_number = f.line("NHS number", required=False, max_length=12, hint="10 digits, e.g. 999 000 1235.")
     school = f.line("School, nursery or childcare", required=False)
     gp = f.line("GP practice", required=False)
     case_id = f.line("Case system id", required=False, max_length=20,
                      hint="The child's id in the council's case system (the council profile names it).")
-
-    @validates("nhs_number")
-    def _nhs_number(self, value: str | None, **_: Any) -> None:
-        if value and not _nhs_number_ok(value):
-            raise ValidationError("NHS number must be 10 digits with a valid check digit, like 999 000 1235. "
-                                  "Check it against the child's health record, or leave it out if not known.")
 
 
 class HouseholdMemberSchema(f.FormSchema):
@@ -167,9 +224,11 @@ class AgencySchema(f.FormSchema):
 class ConsentSchema(f.FormSchema):
     family_told = f.boolean("The family was told about this referral")
     consent_given = f.boolean("The family consented to this referral")
-    why_not = f.text("Why the family was not told or consent was not sought", required=False, max_length=1500,
-                     hint="For example: telling the family could put a child at risk of significant harm.")
-    given_by = f.line("Who gave consent", required=False)
+    why_not = f.required_when(
+        f.text("Why the family was not told or consent was not sought", required=False, max_length=1500,
+               hint="For example: telling the family could put a child at risk of significant harm."),
+        "when the family was not told, or did not consent")
+    given_by = f.required_when(f.line("Who gave consent", required=False), "when the family consented")
     covers = f.text("Whose information the consent covers", required=False, max_length=600)
     parents_views = f.text("The parents' or carers' views", required=False, max_length=2000)
     child_views = f.text("The child's own views", required=False, max_length=2000)
@@ -190,17 +249,18 @@ class StepDownSchema(f.FormSchema):
     stepped_down_on = f.date("Date of the step-down", past=True)
 
 
-_REQUIRED_BY_003 = ("the Senior Practitioner completes a MARF 'including the latest case summary and the rationale "
-                    "for the plan to step up' (Step Up, 2)")
-
-
 class MarfSchema(f.FormSchema):
     council = f.choice("Council", {c.id: c.name for c in COUNCILS.values()},
-                       hint="The council whose profile (deadlines, case system, levels of need) applies.")
+                       hint="The council whose profile (where referrals go, deadlines, case system, levels of need) "
+                            "applies.")
     referral_date = f.date("Date of this referral", past=True,
                            hint="Timescales on the form are counted to this date.")
     blank_answers = f.choice("Empty answers print as", BLANK_ANSWERS, required=False,
                              hint="'Please do not leave sections blank': every empty optional answer prints this.")
+    child_protection_concern = f.boolean(
+        "This is a child protection concern",
+        hint="Yes where there is reasonable cause to suspect a child is suffering, or is likely to suffer, significant "
+             "harm. A child protection concern is referred without delay to the council's front door.")
     referrer = f.group(ReferrerSchema, "Referrer")
     phone_referral = f.group(PhoneReferralSchema, "Phone referral this follows up", required=False)
     children = f.rows(ChildSchema, "Children", minimum=1, maximum=10)
@@ -211,16 +271,8 @@ class MarfSchema(f.FormSchema):
     consent = f.group(ConsentSchema, "Consent")
     level_of_need = f.integer("Level of need", minimum=1, maximum=9,
                               hint="A level from the council's threshold document (see its profile).")
-    case_summary = with_messages(
-        f.text("Latest case summary", max_length=5000),
-        required=f"Latest case summary is required: {_REQUIRED_BY_003}.",
-        blank=f"Latest case summary must not be blank: {_REQUIRED_BY_003}.",
-    )
-    step_up_rationale = with_messages(
-        f.text("Rationale for stepping up", max_length=4000),
-        required=f"Rationale for stepping up is required: {_REQUIRED_BY_003}.",
-        blank=f"Rationale for stepping up must not be blank: {_REQUIRED_BY_003}.",
-    )
+    case_summary = f.text("Latest case summary", max_length=5000)
+    step_up_rationale = f.text("Rationale for stepping up", max_length=4000)
     worried_about = f.text("What are we worried about?", max_length=4000)
     working_well = f.text("What's working well?", max_length=4000)
     complicating_factors = f.text("Complicating factors", required=False, max_length=3000)
@@ -228,166 +280,310 @@ class MarfSchema(f.FormSchema):
     danger_statements = f.rows(DangerStatementSchema, "Danger statements", minimum=1, maximum=10)
     early_help_plan = f.text("Current Early Help plan", max_length=4000)
     worries_raised_on = f.date("Date the worries were raised", past=True)
-    taf_meeting_on = f.date("Date of the Team Around the Family meeting", required=False)
+    taf_meeting_on = f.date(
+        "Date of the meeting or discussion about the worries", required=False,
+        hint="The one the council's guidance calls when worries are raised (its profile names it: in Manchester the "
+             "Team around the Family meeting). A date after the referral is a planned meeting.")
     stepped_down_from = f.group(StepDownSchema, "Previous social work involvement", required=False,
                                 hint="The team that stepped the family down to Early Help, if it did.")
 
     @validates_schema
     def _rules(self, data: Mapping[str, Any], **_: Any) -> None:
-        errors: dict[str, Any] = {}
+        errors = RuleErrors()
+        _check_consent(data.get("consent") or {}, errors)
+        _check_children(data.get("children") or [], data.get("referral_date"), errors)
+        _check_dangers(data.get("danger_statements") or [], errors)
+        _check_dates(data, errors)
         profile = COUNCILS.get(data.get("council") or "")
-        referral: dt.date | None = data.get("referral_date")
-        self._consent(data.get("consent") or {}, errors)
-        self._children(data.get("children") or [], referral, errors)
-        self._dangers(data.get("danger_statements") or [], errors)
-        level = data.get("level_of_need")
-        if profile and level is not None:
-            chosen = profile.level(level)
-            if chosen is None:
-                errors["level_of_need"] = [f"{profile.name} has no level {level}. Choose one of its levels of need: "
-                                           f"{profile.levels_text()}."]
-            elif not chosen.meets_threshold:
-                needed = ", ".join(str(n) for n, lv in profile.levels.items() if lv.meets_threshold)
-                errors["level_of_need"] = [
-                    f"Level {level} ({chosen.name}) is met by {chosen.pathway}, not children's social care. A MARF "
-                    f"steps a case up, so check the threshold document (003, Step Up 2): in {profile.short_name} "
-                    f"the threshold is level {needed}. If needs are below it, review the Early Help plan instead."
-                ]
-        phoned = (data.get("phone_referral") or {}).get("made_at")
-        if phoned and referral and phoned.date() > referral:
-            errors.setdefault("phone_referral", {})["made_at"] = [
-                "The phone referral cannot be after the date of this referral, which follows it up in writing."]
-        raised = data.get("worries_raised_on")
-        if raised and referral and raised > referral:
-            errors["worries_raised_on"] = ["The worries cannot have been raised after the date of this referral."]
-        taf = data.get("taf_meeting_on")
-        if raised and taf and taf < raised:
-            errors["taf_meeting_on"] = [
-                "The Team Around the Family meeting is called once worries are raised (4.3): it cannot be "
-                "before the date the worries were raised."]
-        stepped = (data.get("stepped_down_from") or {}).get("stepped_down_on")
-        if stepped and referral and stepped > referral:
-            errors.setdefault("stepped_down_from", {})["stepped_down_on"] = [
-                "The step-down cannot be after the date of this referral."]
-        if errors:
-            raise ValidationError(errors)
+        if profile:
+            _check_level(profile, data, errors)
+            _check_completed_by(profile, data, errors)
+        errors.raise_any()
 
-    @staticmethod
-    def _consent(consent: Mapping[str, Any], errors: dict[str, Any]) -> None:
-        found: dict[str, list[str]] = {}
-        told, given = consent.get("family_told"), consent.get("consent_given")
-        if (told is False or given is False) and not consent.get("why_not"):
-            found["why_not"] = [
-                "A referral without the family's consent must say why consent was not sought, or why the family "
-                "was not told: for example, that telling them could put a child at risk of significant harm."]
-        if told is False and given is True:
-            found["consent_given"] = ["The family cannot have consented to a referral they were not told about. "
-                                      "Check both answers."]
-        if given is True and not consent.get("given_by"):
-            found["given_by"] = ["Say who gave consent (name and relationship to the children)."]
-        if found:
-            errors["consent"] = found
 
-    @staticmethod
-    def _children(children: list[Mapping[str, Any]], referral: dt.date | None, errors: dict[str, Any]) -> None:
-        for index, child in enumerate(children):
-            born, due = child.get("date_of_birth"), child.get("expected_delivery_date")
-            problem: tuple[str, str] | None = None
-            if born is None and due is None:
-                problem = ("date_of_birth", "Give the child's date of birth, or the expected date of delivery for an "
-                                            "unborn child.")
-            elif born is not None and due is not None:
-                problem = ("expected_delivery_date", "Give a date of birth or an expected date of delivery, not both: "
-                                                     "once a baby is born, give the date of birth only.")
-            elif due is not None and referral is not None and due < referral:
-                problem = ("expected_delivery_date", "The expected date of delivery is before the date of this "
-                                                     "referral: if the baby has been born, give the date of birth.")
-            if problem:
-                errors.setdefault("children", {}).setdefault(index, {})[problem[0]] = [problem[1]]
+def _check_consent(consent: Mapping[str, Any], errors: RuleErrors) -> None:
+    told, given = consent.get("family_told"), consent.get("consent_given")
+    if (told is False or given is False) and not consent.get("why_not"):
+        errors.add(CONSENT_WHY_NOT, "consent.why_not",
+                   "A referral without the family's consent must say why consent was not sought, or why the family "
+                   "was not told: for example, that telling them could put a child at risk of significant harm.")
+    if told is False and given is True:
+        errors.add(CONSENT_TOLD, "consent.consent_given",
+                   "The family cannot have consented to a referral they were not told about. Check both answers.")
+    if given is True and not consent.get("given_by"):
+        errors.add(CONSENT_GIVEN_BY, "consent.given_by",
+                   "Say who gave consent (name and relationship to the children).")
 
-    @staticmethod
-    def _dangers(statements: list[Mapping[str, Any]], errors: dict[str, Any]) -> None:
-        for index, statement in enumerate(statements):
-            found: dict[str, list[str]] = {}
-            behaviour = _statement_problem(
-                statement.get("behaviour"), "behaviour that worries people",
-                "for example: 'Jordan has pushed Chiamaka and shouted at her in front of Amara twice this month'")
-            if behaviour:
-                found["behaviour"] = [behaviour]
-            impact = _statement_problem(
-                statement.get("impact"), "impact on the child if nothing changes",
-                "for example: 'Amara could be hurt, and is frightened to go to sleep'")
-            if impact:
-                found["impact"] = [impact]
-            if found:
-                errors.setdefault("danger_statements", {})[index] = found
+
+def _check_children(children: list[Mapping[str, Any]], referral: dt.date | None, errors: RuleErrors) -> None:
+    for index, child in enumerate(children):
+        born, due = child.get("date_of_birth"), child.get("expected_delivery_date")
+        if born is None and due is None:
+            errors.add(CHILD_DATES, f"children.{index}.date_of_birth",
+                       "Give the child's date of birth, or the expected date of delivery for an unborn child.")
+        elif born is not None and due is not None:
+            errors.add(CHILD_DATES, f"children.{index}.expected_delivery_date",
+                       "Give a date of birth or an expected date of delivery, not both: once a baby is born, give the "
+                       "date of birth only.")
+        elif due is not None and referral is not None and due < referral:
+            errors.add(CHILD_DATES, f"children.{index}.expected_delivery_date",
+                       "The expected date of delivery is before the date of this referral: if the baby has been born, "
+                       "give the date of birth.")
+
+
+def _check_dangers(statements: list[Mapping[str, Any]], errors: RuleErrors) -> None:
+    examples = {"behaviour": "for example: 'Jordan has pushed Chiamaka and shouted at her in front of Amara twice "
+                             "this month'",
+                "impact": "for example: 'Amara could be hurt, and is frightened to go to sleep'"}
+    for index, statement in enumerate(statements):
+        for key, example in examples.items():
+            text = statement.get(key)
+            if _is_label(text):
+                errors.add(DANGER_NOT_A_LABEL, f"danger_statements.{index}.{key}",
+                           f"'{text}' is a label, not a danger statement. Describe it in the family's own circumstances "
+                           f"({example}), so everyone can see what has to change. (formgen's input check.)")
+
+
+def _check_dates(data: Mapping[str, Any], errors: RuleErrors) -> None:
+    referral: dt.date | None = data.get("referral_date")
+    phoned = (data.get("phone_referral") or {}).get("made_at")
+    raised: dt.date | None = data.get("worries_raised_on")
+    meeting: dt.date | None = data.get("taf_meeting_on")
+    stepped = (data.get("stepped_down_from") or {}).get("stepped_down_on")
+    if referral and phoned and phoned.date() > referral:
+        errors.add(DATES_IN_ORDER, "phone_referral.made_at",
+                   "The phone referral cannot be after the date of this referral, which follows it up in writing.")
+    if referral and raised and raised > referral:
+        errors.add(DATES_IN_ORDER, "worries_raised_on", "The worries cannot have been raised after the date of this "
+                                                        "referral.")
+    if raised and meeting and meeting < raised:
+        errors.add(DATES_IN_ORDER, "taf_meeting_on", "The meeting about the worries is called once they are raised: it "
+                                                     "cannot be before the date the worries were raised.")
+    if referral and stepped and stepped > referral:
+        errors.add(DATES_IN_ORDER, "stepped_down_from.stepped_down_on",
+                   "The step-down cannot be after the date of this referral.")
+
+
+def _check_level(profile: CouncilProfile, data: Mapping[str, Any], errors: RuleErrors) -> None:
+    number: int | None = data.get("level_of_need")
+    levels = profile.levels
+    if number is None or not levels.printed:
+        return
+    chosen = profile.level(number)
+    if chosen is None:
+        errors.add(LEVEL_IN_PROFILE, "level_of_need",
+                   f"{profile.name} has no level {number}. Choose one of its levels of need ({profile.cite(levels)}): "
+                   f"{profile.levels_text()}.")
+        return
+    if not levels.is_councils:
+        return  # no verdict from levels the council has not confirmed
+    if not chosen.meets_threshold:
+        needed = " or ".join(str(n) for n, lv in levels.value.items() if lv.meets_threshold)
+        errors.add(LEVEL_MEETS_THRESHOLD, "level_of_need",
+                   f"Level {number} ({chosen.name}) is met by {chosen.pathway}, not children's social care "
+                   f"({profile.cite(levels)}). A MARF steps a case up: in {profile.short_name} that is level {needed}. "
+                   "If needs are below it, review the Early Help plan instead.")
+    harm = [n for n, lv in levels.value.items() if lv.child_protection]
+    concern = data.get("child_protection_concern")
+    if not harm or concern is None:
+        return
+    if chosen.child_protection and concern is False:
+        errors.add(SIGNIFICANT_HARM, "child_protection_concern",
+                   f"Level {number} in {profile.short_name} is a child at risk of, or suffering, significant harm "
+                   f"({profile.cite(levels)}): that is a child protection concern. Answer yes, or check the level.")
+    elif concern and not chosen.child_protection:
+        errors.add(SIGNIFICANT_HARM, "level_of_need",
+                   f"A child protection concern (a child at risk of, or suffering, significant harm) is level "
+                   f"{' or '.join(map(str, harm))} in {profile.short_name} ({profile.cite(levels)}). Choose that level, "
+                   "or check the answer about a child protection concern.")
+
+
+def _check_completed_by(profile: CouncilProfile, data: Mapping[str, Any], errors: RuleErrors) -> None:
+    who = profile.marf_completed_by
+    role = (data.get("referrer") or {}).get("role")
+    if who is None or not who.is_councils or role is None or who.value.lower() in role.lower():
+        return
+    errors.add(COMPLETED_BY, "referrer.role",
+               f"In {profile.name} the {who.value} completes the MARF ({profile.cite(who)}). Give the {who.value}'s "
+               f"name and role as the referrer, or ask them to complete it.")
 
 
 # --------------------------------------------------------------------------------------------- context
 
 
-def _level_text(profile: CouncilProfile, number: int) -> str:
-    level = profile.levels[number]
-    return (f"Level {number} ({level.name}): {level.meaning}\nReferral pathway: {level.pathway}. "
-            f"Meets the threshold for a referral to children's social care in {profile.short_name}.")
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier (31 May less 3 months is 28 or 29 February)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _day_and_date(day: dt.date) -> str:
+    return f"{day:%A} {uk_date(day)}"
+
+
+def _time_and_day(at: dt.datetime) -> str:
+    return f"{at:%H:%M} on {_day_and_date(at.date())}"
+
+
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _quoted(setting: Setting[Any]) -> str:
+    says = setting.provenance.says
+    return f": “{says}”" if says else ""
+
+
+def _is_child_protection(profile: CouncilProfile, data: Mapping[str, Any]) -> bool:
+    """A child protection concern, or a level that is one (Manchester's level 5): the front door, without delay."""
+    level = profile.level(data["level_of_need"])
+    return bool(data["child_protection_concern"]) or bool(level and level.child_protection)
+
+
+def _marked(profile: CouncilProfile, setting: Setting[str]) -> str:
+    """A value as a document names it: an unconfirmed local setting says so beside it."""
+    if setting.is_councils:
+        return setting.value
+    return f"{setting.value} (a local practice setting, not yet confirmed by {profile.name})"
+
+
+def _child_protection_route(profile: CouncilProfile, data: Mapping[str, Any]) -> tuple[str, str]:
+    door, timing = profile.front_door, profile.child_protection
+    level = profile.level(data["level_of_need"])
+    reason = ("This is a child protection concern." if data["child_protection_concern"] or level is None
+              else f"Level {level.number} is a child protection concern: {level.meaning} ({profile.cite(profile.levels)}).")
+    if door.printed:
+        to = f"{_first_up(_marked(profile, door))}, without delay"
+        where = f"A child protection concern goes to {door.value} ({profile.cite(door)})."
+    else:
+        to = f"{profile.name}'s children's social care front door, without delay"
+        where = f"{profile.name} has not confirmed where referrals go, so formgen names no team."
+    if timing is not None and timing.printed:
+        when = f"It is referred {timing.value} ({profile.cite(timing)})."
+    else:
+        when = (f"'Without delay' is formgen's reading: {profile.short_name}'s guidance gives no timescale for a "
+                "child protection referral, so formgen prints the safest.")
+    return to, f"{reason} {where} {when}"
 
 
 def _routing(profile: CouncilProfile, data: Mapping[str, Any]) -> tuple[str, str]:
-    """(the team this referral goes to, why), from the step-down date and the council's profile (002, 4.4)."""
-    referral: dt.date = data["referral_date"]
-    stepped = data.get("stepped_down_from")
-    months = profile.step_back_months
-    if stepped:
-        since = _months_before(referral, months)
-        when = uk_date(stepped["stepped_down_on"])
-        if stepped["stepped_down_on"] >= since:
-            return (stepped["team"],
-                    f"The family stepped down from {stepped['team']} on {when}, within {months} months of this "
-                    f"referral, so the case steps back up to the team that stepped it down{_cite(profile.step_back_source)}.")
-        return (profile.front_door,
-                f"The family stepped down from {stepped['team']} on {when}, more than {months} months before this "
-                f"referral, so it goes to {profile.front_door}{_cite(profile.step_back_source)}.")
-    return (profile.front_door,
-            f"No step-down from social work is recorded, so the referral goes to {profile.front_door}.")
+    """(where this referral goes, why). Never from 4.4, which says which team is allocated, not where a referral goes."""
+    if _is_child_protection(profile, data):
+        return _child_protection_route(profile, data)
+    route, door = profile.step_up_route, profile.front_door
+    if route is not None and route.printed:
+        return (_first_up(_marked(profile, route)),
+                f"Without a child protection concern, a step-up goes to {route.value} ({profile.cite(route)})"
+                f"{_quoted(route)}.")
+    if door.printed:
+        return (_first_up(_marked(profile, door)),
+                f"A referral to children's social care goes to {door.value} ({profile.cite(door)}).")
+    return (f"{profile.name}'s children's social care front door",
+            f"{profile.name} has not confirmed where referrals go, so formgen names no team.")
 
 
-def _follow_up(profile: CouncilProfile, data: Mapping[str, Any]) -> tuple[str, str, bool]:
-    """(the phone referral, when the written referral was due and whether this one is late, late?)."""
-    phone = data.get("phone_referral")
-    referral: dt.date = data["referral_date"]
+def _allocation(profile: CouncilProfile, data: Mapping[str, Any]) -> str:
+    """Which team is likely to be allocated a case stepped back up (Manchester 4.4): a note, never the destination."""
+    stepped, back = data.get("stepped_down_from"), profile.step_back
+    if not stepped:
+        return "No step-down from social work is recorded."
+    team, when = stepped["team"], uk_date(stepped["stepped_down_on"])
+    if back is None or not back.printed:
+        return (f"The family stepped down from {team} on {when}. Which team is allocated a case stepped back up is "
+                f"not set for {profile.name}: its guidance does not say, and the council has not confirmed a local "
+                "setting.")
+    months, cited = back.value, profile.cite(back)
+    if stepped["stepped_down_on"] < _months_before(data["referral_date"], months):
+        return (f"The family stepped down from {team} on {when}, more than {months} months before this referral. The "
+                f"return to the team that stepped a family down applies within {months} months ({cited}); for an older "
+                f"step-down, {profile.short_name}'s guidance does not say which team is allocated.")
+    likely = "is likely to be" if back.is_councils else "may be"
+    return (f"The family stepped down from {team} on {when}, within {months} months of this referral. A case stepped "
+            f"back up within {months} months is allocated to the team that stepped it down ({cited}), so {team} "
+            f"{likely} allocated. This says which team is allocated, not where the referral is sent.")
+
+
+def _follow_up(profile: CouncilProfile, data: Mapping[str, Any]) -> tuple[str, str]:
+    """(the phone referral, when the written referral is due): a verdict only from the council's own deadline."""
+    setting, phone, referral = profile.follow_up, data.get("phone_referral"), data["referral_date"]
+    words = setting.value.words
     if not phone:
-        return ("No phone referral: this written referral is the referral.",
-                f"Not applicable: no phone referral to follow up. (In {profile.short_name} a written referral "
-                f"follows a phone referral within {profile.follow_up.words}{_cite(profile.follow_up.source)}.)",
-                False)
+        rule_text = (f" (In {profile.short_name} a written referral follows a phone referral within {words}: "
+                     f"{profile.cite(setting)}.)" if setting.printed else "")
+        return "No phone referral: this written referral is the referral.", \
+            f"Not applicable: no phone referral to follow up.{rule_text}"
     made: dt.datetime = phone["made_at"]
-    due = profile.follow_up.due(made)
     spoke = f" to {phone['spoke_to']}" if phone.get("spoke_to") else ""
-    late = referral > due.date()
+    phoned = f"Phone referral{spoke} at {_time_and_day(made)}."
+    if not setting.printed:
+        note = f" ({setting.provenance.note})" if setting.provenance.note else ""
+        return phoned, (f"No deadline is set: {profile.name} has not confirmed one{note}. formgen's reading: send the "
+                        "written referral as soon as possible.")
+    deadline = f"By {_time_and_day(setting.value.due(made))}: {words} after the phone referral ({profile.cite(setting)})."
+    if not setting.is_councils:
+        return phoned, (f"{deadline} formgen gives no verdict on whether this referral is on time until {profile.name} "
+                        "confirms the deadline.")
+    late = referral > setting.value.due(made).date()
     verdict = (f"LATE: this referral is dated {uk_date(referral)}, after the deadline." if late
                else f"On time: this referral is dated {uk_date(referral)}.")
-    return (f"Phone referral{spoke} at {_time_and_day(made)}.",
-            f"By {_time_and_day(due)}: {profile.follow_up.words} after the phone referral in "
-            f"{profile.short_name}{_cite(profile.follow_up.source)}. {verdict}",
-            late)
+    return phoned, f"{deadline} {verdict}"
 
 
-def _taf(profile: CouncilProfile, data: Mapping[str, Any]) -> tuple[str, bool]:
-    """Working days from the worries being raised to the Team Around the Family meeting, flagged when late (4.3)."""
+def _meeting_name(profile: CouncilProfile) -> str:
+    return profile.meeting.value if profile.meeting.printed else "multi-agency meeting about the worries"
+
+
+def _meeting(profile: CouncilProfile, data: Mapping[str, Any]) -> str:
+    """The meeting about the worries and its timescale: LATE or OVERDUE only against the council's own timescale."""
+    name, within = _meeting_name(profile), profile.meeting_within
     raised: dt.date = data["worries_raised_on"]
-    taf: dt.date | None = data.get("taf_meeting_on")
-    expected = profile.taf_working_days
-    rule = f"expected within {expected} working days of the worries being raised{_cite(profile.taf_source)}"
-    if taf is None:
-        due = add_working_days(raised, expected)
-        overdue = data["referral_date"] > due
-        state = "OVERDUE: " if overdue else ""
-        return (f"{state}No Team Around the Family meeting yet. It was due by {_day_and_date(due)}, {rule}.", overdue)
-    days = working_days_between(raised, taf)
-    late = days > expected
-    flag = "LATE: " if late else ""
-    return (f"{flag}The meeting on {_day_and_date(taf)} was {days} working day{'s' if days != 1 else ''} after "
-            f"the worries were raised on {_day_and_date(raised)}, {rule}.", late)
+    held: dt.date | None = data.get("taf_meeting_on")
+    fact = ""
+    if held is not None:
+        days = working_days_between(raised, held)
+        tense = "is planned for" if held > data["referral_date"] else "was held on"
+        fact = (f"The {name} {tense} {_day_and_date(held)}, {_plural(days, 'working day')} after the worries were "
+                f"raised on {_day_and_date(raised)}")
+    if within is None or not within.printed:
+        named = f" names the {name} ({profile.meeting.provenance.section})" if profile.meeting.provenance.seed else ""
+        silent = (f"{profile.short_name}'s guidance{named} but sets no timescale for it, and the council has not "
+                  "confirmed one.")
+        return f"{fact}. {_first_up(silent)}" if fact else f"No {name} is recorded yet. {_first_up(silent)}"
+    expected = f"expected within {_plural(within.value, 'working day')} of the worries being raised ({profile.cite(within)})"
+    judged = within.is_councils
+    if held is not None:
+        late = judged and working_days_between(raised, held) > within.value
+        text = f"{'LATE: ' if late else ''}{fact}, {expected}."
+    else:
+        due = add_working_days(raised, within.value)
+        overdue = judged and data["referral_date"] > due
+        text = f"{'OVERDUE: ' if overdue else ''}No {name} is recorded yet. It is due by {_day_and_date(due)}, {expected}."
+    return text if judged else f"{text} formgen gives no LATE or OVERDUE verdict until {profile.name} confirms it."
+
+
+def _level_text(profile: CouncilProfile, number: int) -> str:
+    levels, level = profile.levels, profile.level(number)
+    if not levels.printed or level is None:
+        return (f"Level {number}. {profile.name} has not confirmed its levels of need in formgen: see its threshold "
+                "document.")
+    head = f"Level {number} ({level.name}): {level.meaning}\nReferral pathway: {level.pathway} ({profile.cite(levels)})."
+    if levels.is_councils:
+        return f"{head} Meets the threshold for a referral to children's social care in {profile.short_name}."
+    return (f"{head} formgen does not judge whether this referral meets {profile.name}'s threshold until the council "
+            "confirms its levels: check its threshold document.")
+
+
+def _completed_by(profile: CouncilProfile) -> str:
+    who = profile.marf_completed_by
+    if who is None or not who.printed:
+        return ""
+    return f"The {who.value} ({profile.cite(who)}){_quoted(who)}."
 
 
 def _child_row(child: Mapping[str, Any], index: int, count: int, on: dt.date, blank: str) -> dict[str, str]:
@@ -398,8 +594,9 @@ def _child_row(child: Mapping[str, Any], index: int, count: int, on: dt.date, bl
         birth = f"Unborn: expected date of delivery {uk_date(due)}"
     language = answer(child.get("first_language"), blank)
     interpreter = yes_no(child.get("interpreter_needed"), blank)
+    nhs = f.format_nhs_number(child.get("nhs_number")) or blank
     return {
-        "heading": f"Child {index + 1} of {count}: {child['full_name']}",
+        "heading": f"Child {index + 1} of {count}: {child['full_name']} (NHS number {nhs})",
         "birth": birth,
         "other_names": answer(child.get("other_names"), blank),
         "sex": SEX[child["sex"]] if child.get("sex") else blank,
@@ -407,7 +604,6 @@ def _child_row(child: Mapping[str, Any], index: int, count: int, on: dt.date, bl
         "religion": answer(child.get("religion"), blank),
         "language": f"{language}. Interpreter needed: {interpreter}",
         "disability": answer(child.get("disability"), blank),
-        "nhs_number": answer(child.get("nhs_number"), blank),
         "school": answer(child.get("school"), blank),
         "gp": answer(child.get("gp"), blank),
         "case_id": answer(child.get("case_id"), blank),
@@ -422,8 +618,7 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     consent = data["consent"]
     children = data["children"]
     route_to, route_why = _routing(profile, data)
-    phone_text, due_text, follow_up_late = _follow_up(profile, data)
-    taf_text, taf_late = _taf(profile, data)
+    phone_text, due_text = _follow_up(profile, data)
     stepped = data.get("stepped_down_from")
     agencies = [
         {"agency": a["agency"], "contact": answer(a.get("contact"), blank),
@@ -432,17 +627,21 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     ] or [{"agency": blank, "contact": blank, "telephone": blank, "involvement": blank}]
     return {
         "council_name": profile.name,
-        "case_system": profile.case_system,
-        "case_id_name": profile.case_id_name,
+        "case_system": profile.case_system.value.name,
+        "case_id_name": profile.case_system.value.id_name,
         "referral_date": uk_date(referral),
+        "child_protection": "Yes" if _is_child_protection(profile, data) else "No",
         "route_to": route_to,
         "route_why": route_why,
+        "allocation": _allocation(profile, data),
+        "completed_by": _completed_by(profile),
         "referrer_name": referrer["name"],
         "referrer_role": f"{referrer['role']}, {referrer['agency']}",
         "referrer_contact": "\n".join([f"Tel {referrer['telephone']}", answer(referrer.get("email"), blank)]),
         "phone_referral": phone_text,
         "written_referral_due": due_text,
-        "follow_up_late": follow_up_late,
+        "meeting_name": _first_up(_meeting_name(profile)),
+        "meeting_timescale": _meeting(profile, data),
         "children": [_child_row(c, i, len(children), referral, blank) for i, c in enumerate(children)],
         "address": address_text(data["address"]),
         "family_telephone": answer(data.get("family_telephone"), blank),
@@ -478,8 +677,6 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         "early_help_plan": data["early_help_plan"],
         "worries_raised_on": uk_date(data["worries_raised_on"]),
         "taf_meeting_on": uk_date(data["taf_meeting_on"]) if data.get("taf_meeting_on") else blank,
-        "taf_timescale": taf_text,
-        "taf_late": taf_late,
         "previous_team": (f"{stepped['team']}" + (f" (social worker: {stepped['social_worker']})"
                                                    if stepped.get("social_worker") else "")) if stepped else blank,
         "stepped_down_on": uk_date(stepped["stepped_down_on"]) if stepped else blank,
@@ -491,20 +688,26 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _council_for(case_ids: Mapping[str, str]) -> CouncilProfile | None:
     for profile in COUNCILS.values():
-        if profile.case_system in case_ids:
+        if profile.case_system.value.name in case_ids:
             return profile
     return None
 
 
+def _nhs_digits(value: Any) -> str | None:
+    return value.replace(" ", "") if isinstance(value, str) and value.strip() else None
+
+
 def shares(body: Mapping[str, Any]) -> SharedCase:
     profile = COUNCILS.get(body.get("council") or "")
+    system = profile.case_system.value.name if profile else None
     children = sorted(body.get("children") or [], key=lambda c: c.get("date_of_birth") is None)
     referrer = body.get("referrer") or {}
     return drop_empty({
         "children": [
             {"full_name": c.get("full_name"), "date_of_birth": c.get("date_of_birth"),
+             "nhs_number": _nhs_digits(c.get("nhs_number")),
              "gender": SEX.get(c.get("sex") or "") if c.get("sex") in ("female", "male") else None,
-             "case_ids": {profile.case_system: c.get("case_id")} if profile and c.get("case_id") else {}}
+             "case_ids": {system: c.get("case_id")} if system and c.get("case_id") else {}}
             for c in children
         ],
         "family_members": [
@@ -533,14 +736,16 @@ def takes(case: SharedCase) -> dict[str, Any]:
     profile = None
     for child in children:
         profile = profile or _council_for(child.get("case_ids") or {})
+    system = profile.case_system.value.name if profile else None
     worker = case.get("worker") or {}
     is_social_worker = "social work" in (worker.get("role") or "").lower()
     return drop_empty({
         "council": profile.id if profile else None,
         "children": [
             {"full_name": c.get("full_name"), "date_of_birth": c.get("date_of_birth"),
+             "nhs_number": c.get("nhs_number"),
              "sex": (c.get("gender") or "").lower() if (c.get("gender") or "").lower() in SEX else None,
-             "case_id": (c.get("case_ids") or {}).get(profile.case_system) if profile else None}
+             "case_id": (c.get("case_ids") or {}).get(system) if system else None}
             for c in children
         ],
         "household": [
@@ -563,18 +768,24 @@ def takes(case: SharedCase) -> dict[str, Any]:
     })
 
 
+# A level 5 child protection referral in Manchester, made as the guidance says: the worries raised on Monday
+# 9 November were phoned through to MASH that afternoon (without delay: 4.2.1, 4.3), followed up in writing the
+# next day (within 48 hours: Appendix 1), with the Team around the Family meeting called for Thursday 12
+# November (within 5 working days: 4.3). The family stepped down from the North Area Social Work Team within
+# the last 3 months, so that team is likely to be allocated (4.4).
 EXAMPLE: dict[str, Any] = {
     "council": "manchester",
-    "referral_date": "2026-11-13",
+    "referral_date": "2026-11-10",
     "blank_answers": "not-known",
+    "child_protection_concern": True,
     "referrer": {"name": "Rhiannon Pryce", "role": "Early Help Senior Practitioner",
                  "agency": "North Manchester Early Help Hub", "telephone": "0161 496 0571",
                  "email": "rhiannon.pryce@example.org"},
-    "phone_referral": {"made_at": "2026-11-12T11:40", "spoke_to": "MASH duty social worker"},
+    "phone_referral": {"made_at": "2026-11-09T14:10", "spoke_to": "MASH duty social worker"},
     "children": [
-        {"full_name": "Amara Okafor", "date_of_birth": "2019-03-21", "sex": "female",
+        {"full_name": "Amara Okafor", "nhs_number": "999 000 1235", "date_of_birth": "2019-03-21", "sex": "female",
          "ethnicity": "Black or Black British: African", "religion": "Christian", "first_language": "English",
-         "interpreter_needed": False, "nhs_number": "999 000 1235", "school": "Birchfield Primary School (Year 3)",
+         "interpreter_needed": False, "school": "Birchfield Primary School (Year 3)",
          "gp": "Harpurhey Health Centre", "case_id": "MC0517734"},
         {"full_name": "Unborn baby of Chiamaka Okafor", "expected_delivery_date": "2027-02-03", "sex": "not-known",
          "gp": "Harpurhey Health Centre"},
@@ -592,7 +803,7 @@ EXAMPLE: dict[str, Any] = {
         {"agency": "Birchfield Primary School", "contact": "Designated Safeguarding Lead", "telephone": "0161 496 0144",
          "involvement": "Attendance and wellbeing support for Amara; part of the Early Help plan."},
         {"agency": "North Manchester Maternity Services", "contact": "Community midwife",
-         "involvement": "Antenatal care; raised the police call-out at the 28-week appointment."},
+         "involvement": "Antenatal care; raised the police call-out at the 28-week appointment on 9 November."},
         {"agency": "Greater Manchester Police", "contact": "Officer in the case",
          "involvement": "Attended the call-out on 7 November; no further action was taken."},
     ],
@@ -608,12 +819,14 @@ EXAMPLE: dict[str, Any] = {
         "The family has had Early Help since September, after stepping down from the North Area Social Work Team. "
         "The plan focused on Amara's attendance, routines at home and antenatal care. Attendance improved to 94%. "
         "Since October there have been three incidents of shouting and pushing between Jordan and Chiamaka, one "
-        "leading to a police call-out on 7 November, with Amara at home each time."
+        "leading to a police call-out on 7 November, with Amara at home each time. The midwife heard of the call-out "
+        "at Chiamaka's 28-week appointment on 9 November and told the Early Help worker the same morning."
     ),
     "step_up_rationale": (
         "The worries have escalated despite the Early Help plan: the incidents are more frequent, Chiamaka is "
-        "28 weeks pregnant, and Amara is frightened. The Team Around the Family meeting on 12 November agreed, "
-        "with the Early Help Senior Social Worker, that the risk needs a social work assessment."
+        "28 weeks pregnant, and Amara is frightened. On 9 November the Early Help Senior Social Worker agreed that "
+        "this is a child protection concern, and it was phoned through to MASH that afternoon. A Team around the "
+        "Family meeting is called for 12 November to plan Early Help's part alongside the social work response."
     ),
     "worried_about": (
         "- Three incidents since October of Jordan pushing and shouting at Chiamaka, with Amara at home.\n"
@@ -657,9 +870,10 @@ FORM = FormSpec(
     id=FORM_ID,
     title="Multi-Agency Referral Form (MARF)",
     authority=", ".join(c.name for c in COUNCILS.values()),
-    description="Stepping a case up from Early Help to children's social care, with consent, danger statements "
-                "and routing back to the team that stepped the family down.",
-    source="001_758cea11271c27d3.txt, 003_d21c09425c3703d5.txt; 002_cb5f9c2c56a44ba2.txt 4.3, 4.4, Appendix 1",
+    # Kept short: the document's subject property (authority and description) holds at most 255 characters.
+    description="Stepping a case up to children's social care: where it goes, and timescales with their sources.",
+    source="001_758cea11271c27d3.txt, 003_d21c09425c3703d5.txt; 002_cb5f9c2c56a44ba2.txt 4.2.1, 4.3, 4.3.1, 4.4, "
+           "Appendix 1; 000_d813ace460bad8eb.txt and 004_1eeb0ade2e7becbd.txt for those councils' profiles",
     schema=MarfSchema,
     build_context=build_context,
     example=EXAMPLE,
@@ -667,4 +881,7 @@ FORM = FormSpec(
     filename=lambda data: f"marf-{data['council']}-{data['referral_date'].isoformat()}",
     shares=shares,
     takes=takes,
+    rules=(LEVEL_IN_PROFILE, LEVEL_MEETS_THRESHOLD, SIGNIFICANT_HARM, COMPLETED_BY, CONSENT_WHY_NOT, CONSENT_TOLD,
+           CONSENT_GIVEN_BY, CHILD_DATES, DANGER_NOT_A_LABEL, DATES_IN_ORDER),
+    wording=WORDING,
 )

@@ -173,3 +173,19 @@ def prefill(form_id: str) -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(openapi_document())
+
+
+@bp.get("/councils")
+def list_councils() -> Response:
+    """Every council's profile: each value with its source (`formgen councils --json`)."""
+    from formgen.core.councils import all_councils, council_json
+
+    return jsonify([council_json(profile) for profile in all_councils().values()])
+
+
+@bp.get("/councils/<council_id>")
+def council_entry(council_id: str) -> Response:
+    """One council's profile, and what it still has to confirm (`formgen councils ID --json`)."""
+    from formgen.core.councils import council_json, get_council
+
+    return jsonify(council_json(get_council(council_id)))

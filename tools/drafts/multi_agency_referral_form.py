@@ -16,11 +16,16 @@ def draft() -> Document:
     )
     doc.add_paragraph("Routing and timescales", style="Heading 2")
     label_table(doc, [
+        ("Child protection concern", "{{ child_protection }}"),
         ("This referral goes to", "{{ route_to }}"),
         ("Why", "{{ route_why }}"),
+        ("Which team is likely to be allocated", "{{ allocation }}"),
+        ("{%tr if completed_by %}", ""),
+        ("Who completes this referral", "{{ completed_by }}"),
+        ("{%tr endif %}", ""),
         ("Phone referral", "{{ phone_referral }}"),
         ("Written referral due", "{{ written_referral_due }}"),
-        ("Team Around the Family meeting", "{{ taf_timescale }}"),
+        ("{{ meeting_name }}", "{{ meeting_timescale }}"),
     ])
     doc.add_paragraph("Referrer", style="Heading 2")
     label_table(doc, [
@@ -39,7 +44,6 @@ def draft() -> Document:
         ("Religion", "{{ c.religion }}"),
         ("First language", "{{ c.language }}"),
         ("Disability or special educational needs", "{{ c.disability }}"),
-        ("NHS number", "{{ c.nhs_number }}"),
         ("School, nursery or childcare", "{{ c.school }}"),
         ("GP practice", "{{ c.gp }}"),
         ("{{ case_id_name }}", "{{ c.case_id }}"),
@@ -102,7 +106,7 @@ def draft() -> Document:
     label_table(doc, [
         ("Current Early Help plan", "{{ early_help_plan }}"),
         ("Worries raised on", "{{ worries_raised_on }}"),
-        ("Team Around the Family meeting", "{{ taf_meeting_on }}"),
+        ("{{ meeting_name }}", "{{ taf_meeting_on }}"),
         ("Previous social work team", "{{ previous_team }}"),
         ("Step-down date", "{{ stepped_down_on }}"),
     ])
