@@ -573,8 +573,15 @@ def _level_text(profile: CouncilProfile, number: int) -> str:
         return (f"Level {number}. {profile.name} has not confirmed its levels of need in formgen: see its threshold "
                 "document.")
     head = f"Level {number} ({level.name}): {level.meaning}\nReferral pathway: {level.pathway} ({profile.cite(levels)})."
-    if levels.is_councils:
+    if levels.is_councils and level.child_protection:
         return f"{head} Meets the threshold for a referral to children's social care in {profile.short_name}."
+    if levels.is_councils and level.meets_threshold:
+        # Appendix 1 gives level 4 a shared pathway ("Early Help Hub (or MASH)"): formgen refuses no such
+        # step-up (safest for the child), and claims no threshold the guidance does not state.
+        return (f"{head} The guidance gives this level more than one pathway, so formgen does not say whether it meets "
+                "the threshold for children's social care: the service receiving the referral decides.")
+    if levels.is_councils:
+        return f"{head} Below the threshold for children's social care in {profile.short_name}."
     return (f"{head} formgen does not judge whether this referral meets {profile.name}'s threshold until the council "
             "confirms its levels: check its threshold document.")
 

@@ -116,17 +116,23 @@ def _free_text_paths(schema: dict[str, Any], node: dict[str, Any], value: Any,
             yield from _free_text_paths(schema, node["items"], item, (*path, index))
 
 
+# Answers that a rule about content would refuse: a bare digit, a bare label ("neglect").
+_PROBES = ("0", "neglect")
+
+
 def _content_ruled(form: FormSpec, path: tuple[Any, ...]) -> bool:
-    """Whether a form has its own rule about what this answer says (e.g. 'at least 8 words')."""
-    body = engine_copy(form.example)
-    node = body
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = "0"
-    try:
-        pipeline.validate(form, body)
-    except ValidationFailed as error:
-        return ".".join(map(str, path)) in error.errors
+    """Whether a form has its own rule about what this answer says (e.g. 'not a bare label')."""
+    for probe in _PROBES:
+        body = engine_copy(form.example)
+        node = body
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = probe
+        try:
+            pipeline.validate(form, body)
+        except ValidationFailed as error:
+            if ".".join(map(str, path)) in error.errors:
+                return True
     return False
 
 

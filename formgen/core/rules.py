@@ -160,9 +160,15 @@ class RuleErrors:
         *parents, last = path.split(".")
         for part in parents:
             key: Any = int(part) if part.isdigit() else part
+            if isinstance(node.get(key), list):
+                # The field already holds its own messages: marshmallow's shape for both is {"_schema": [...], 0: ...}.
+                node[key] = {"_schema": node[key]}
             node = node.setdefault(key, {})
         key = int(last) if last.isdigit() else last
-        node.setdefault(key, []).append(broken.message(text))
+        if isinstance(node.get(key), dict):
+            node[key].setdefault("_schema", []).append(broken.message(text))
+        else:
+            node.setdefault(key, []).append(broken.message(text))
 
     def __bool__(self) -> bool:
         return bool(self.messages)

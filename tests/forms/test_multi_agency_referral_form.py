@@ -412,3 +412,13 @@ def test_a_marf_prefills_a_new_marf_with_the_same_family_referrer_and_nhs_number
     assert again["children"][0]["nhs_number"] == "9990001235"
     assert again["children"][0]["sex"] == "female"
     assert [m["full_name"] for m in again["household"]] == [m["full_name"] for m in FORM.example["household"]]
+
+
+def test_level_4_is_not_printed_as_meeting_the_threshold() -> None:
+    """Appendix 1 gives level 4 the pathway "Early Help Hub (or MASH)": no claim that it meets the threshold."""
+    for words in both_formats(changed(FORM.example, *not_child_protection("manchester", 4))):
+        assert "Early Help Hub (or MASH)" in words
+        assert "Meets the threshold" not in words
+        assert "formgen does not say whether it meets the threshold" in words
+    for words in both_formats(FORM.example):  # level 5 in Manchester: significant harm
+        assert "Meets the threshold for a referral to children's social care" in words

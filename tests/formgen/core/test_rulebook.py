@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from formgen.core.errors import ValidationFailed
+from formgen.core.problems import flatten_errors
 from formgen.core.registry import FormSpec, all_forms
 from formgen.core.rules import DELETE, FIELD_CONSTRAINTS, Rule, RuleErrors, apply_breach, rule, rule_ids
 from formgen.core.rules import guidance as cite
 from formgen.engine import pipeline
 
 FORMS = all_forms()
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _rules() -> list[tuple[str, Rule]]:
@@ -80,3 +84,27 @@ def test_a_422_names_the_rules_each_field_broke(client: Any) -> None:
     body = dict(FORMS[form_id].example) | {"not_a_field": 1}
     problem = client.post(f"/api/forms/{form_id}/validate", json=body).get_json()
     assert problem["rules"]["not_a_field"] == [FIELD_CONSTRAINTS.id]
+
+
+@pytest.mark.parametrize("order", ["list-first", "item-first"])
+def test_a_list_can_break_a_rule_itself_and_in_an_item(order: str) -> None:
+    both = rule("both", "Both sides are signed.", cite("001", "4.a"), ("household",), {"household": []})
+    errors = RuleErrors()
+    adds = [("household", "Sign both sides."), ("household.0.signed_on", "Date the signature.")]
+    for path, text in adds if order == "list-first" else reversed(adds):
+        errors.add(both, path, text)
+    flat = flatten_errors(errors.messages)
+    assert flat == {"household": ["Sign both sides."], "household.0.signed_on": ["Date the signature."]}
+    assert rule_ids(flat["household"]) == ["both"]
+
+
+@pytest.mark.parametrize("module", sorted(p.stem for p in (ROOT / "forms").glob("*.py") if p.stem != "__init__"))
+def test_form_modules_refuse_only_through_their_rules(module: str) -> None:
+    """A form module never builds a marshmallow ValidationError itself: each refusal goes through a Rule
+    (RuleErrors), so it carries the rule's id and is listed in the rulebook."""
+    tree = ast.parse((ROOT / "forms" / f"{module}.py").read_text())
+    named = [node.lineno for node in ast.walk(tree)
+             if (isinstance(node, ast.Name) and node.id == "ValidationError")
+             or (isinstance(node, ast.Attribute) and node.attr == "ValidationError")
+             or (isinstance(node, ast.alias) and node.name == "ValidationError")]
+    assert not named, f"forms/{module}.py uses ValidationError on lines {named}: raise through RuleErrors"
