@@ -13,6 +13,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from formgen.core.limits import OversizedNumber
+
 # Characters XML 1.0 cannot hold; one in a DOCX makes Word refuse the file.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
@@ -40,9 +42,22 @@ def _reject_xml_illegal(value: str) -> None:
 
 
 class Text(fields.String):
-    """A string that is trimmed, must not be blank when required, and can be printed."""
+    """A string that is trimmed, must not be blank when required, and can be printed.
+
+    `max_length` (with `too_long`, its message) is checked before any other work on the text.
+    """
+
+    def __init__(self, *args: Any, max_length: int | None = None, too_long: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+        self.too_long = too_long
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        # Trailing white space is trimmed below and may bring a text within its limit: only what is
+        # still too long after that much is refused here, before the character checks.
+        if (self.max_length is not None and isinstance(value, str) and len(value) > self.max_length
+                and len(value.strip()) > self.max_length):
+            raise ValidationError(self.too_long)
         text = super()._deserialize(value, attr, data, **kwargs)
         _reject_xml_illegal(text)
         # Windows line ends become plain newlines so both formats break lines alike.
@@ -91,10 +106,13 @@ def text(
     multiline: bool = True,
 ) -> Text:
     """Free text. Multi-line answers print with their line breaks."""
+    too_long = f"{label} must be {max_length} characters or fewer."
     return Text(
+        max_length=max_length,
+        too_long=too_long,
         required=required,
         load_default=None if not required else fields.missing_,
-        validate=validate.Length(max=max_length, error=f"{label} must be {{max}} characters or fewer."),
+        validate=validate.Length(max=max_length, error=too_long),
         metadata=_meta(label, hint, {"multiline": multiline,
                                      "pattern": _PRINTABLE_NOT_BLANK if required else _PRINTABLE}),
         error_messages={
@@ -179,6 +197,8 @@ class NHSNumber(Text):
 def nhs_number(label: str = "NHS number", *, hint: str | None = None) -> NHSNumber:
     """An optional NHS number, the consistent identifier for a child's records (Children Act 2004, s.16LC)."""
     return NHSNumber(
+        max_length=12,
+        too_long=f"{label} must be 10 digits.",
         required=False,
         allow_none=True,
         load_default=None,
@@ -255,11 +275,26 @@ def choice(
     )
 
 
+class BoundedInteger(fields.Integer):
+    """A JSON whole number; one too long to be any answer (formgen.core.limits.OversizedNumber) is out of
+    range, said in the range's own words, and never converted."""
+
+    def __init__(self, *args: Any, out_of_range: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.out_of_range = out_of_range
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, OversizedNumber):
+            raise ValidationError(self.out_of_range)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def integer(
     label: str, *, minimum: int, maximum: int, required: bool = True, hint: str | None = None
 ) -> fields.Integer:
     """A whole number sent as a JSON number (a string such as "3" is refused)."""
-    return fields.Integer(
+    return BoundedInteger(
+        out_of_range=f"{label} must be a whole number from {minimum} to {maximum}.",
         strict=True,
         required=required,
         allow_none=not required,
@@ -292,6 +327,20 @@ def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fi
     )
 
 
+class Rows(fields.List):
+    """A list whose length is checked before any of its items is: 10,000 rows cost one error, not 10,000."""
+
+    def __init__(self, *args: Any, max_items: int, too_many: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_items = max_items
+        self.too_many = too_many
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ValidationError(self.too_many)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def rows(
     schema: type[Schema],
     label: str,
@@ -305,8 +354,10 @@ def rows(
         length_error = f"{label}: give between {minimum} and {maximum}."
     else:
         length_error = f"{label}: give at most {maximum}."
-    return fields.List(
+    return Rows(
         fields.Nested(schema),
+        max_items=maximum,
+        too_many=length_error,
         required=minimum > 0,
         load_default=list if minimum == 0 else fields.missing_,
         validate=validate.Length(min=minimum, max=maximum, error=length_error),
