@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from formgen.core.limits import OversizedNumber
 
@@ -386,11 +386,29 @@ def group(schema: type[Schema], label: str, *, required: bool = True, hint: str 
     )
 
 
+UNKNOWN = "Unknown field: this form has no field of that name."
+# An object naming more unknown fields than this is refused on sight, naming the first of them: marshmallow
+# would otherwise make an error for each of 80,000 before the answer could be cut short.
+MAX_UNKNOWN_FIELDS = 20
+
+
 class FormSchema(Schema):
     """Base for every form's schema: unknown fields are refused by name."""
 
+    @pre_load
+    def _few_unknown_fields(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, Mapping) or len(data) <= len(self.fields) + MAX_UNKNOWN_FIELDS:
+            return data
+        unknown = [key for key in data if key not in self.fields]
+        if len(unknown) <= MAX_UNKNOWN_FIELDS:
+            return data
+        named: dict[str, Any] = {str(key)[:100]: [UNKNOWN] for key in unknown[:MAX_UNKNOWN_FIELDS]}
+        named["_schema"] = [f"{len(unknown) - MAX_UNKNOWN_FIELDS:,} more unknown fields are not listed: this form has "
+                            f"{len(self.fields)} fields here and the object has {len(data):,}."]
+        raise ValidationError(named)
+
     error_messages = {  # noqa: RUF012 - marshmallow reads these from the class
-        "unknown": "Unknown field: this form has no field of that name.",
+        "unknown": UNKNOWN,
         # Met only by nested objects and list items (the engine checks the body itself first).
         "type": "Must be a JSON object ({...}), not a list, text or a number.",
     }

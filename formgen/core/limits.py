@@ -18,6 +18,9 @@ from typing import Any
 MAX_NUMBER_CHARACTERS = 20
 # The deepest form is five levels (body > list > row > group > answer); anything past this is hostile.
 MAX_DEPTH = 16
+# Objects and lists in one body: a 40-case agenda has about 2,000. Parsing 1 MB of `[[[...]]]` would
+# make 500,000 of them (50 MB) before any field could refuse them; 10,000 rows still get a field's error.
+MAX_CONTAINERS = 50_000
 # One answer names at most this many fields; the rest are counted, not listed.
 MAX_ERRORS = 50
 
@@ -54,6 +57,10 @@ class TooDeep(RecursionError):
     """Nested deeper than MAX_DEPTH (a RecursionError, so callers that caught the parser's own keep working)."""
 
 
+class TooMany(ValueError):
+    """More objects and lists than MAX_CONTAINERS."""
+
+
 # After escaped backslashes and quotes are removed, a string is a quote, no quote, a quote: one
 # character class repeated, which the regular expression engine matches without a backtracking stack.
 _STRINGS = re.compile(rb'"[^"]*"')
@@ -61,15 +68,18 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
-def check_depth(raw: bytes | str, limit: int = MAX_DEPTH) -> None:
-    """Raise TooDeep when the objects and lists of valid JSON text nest deeper than `limit`.
+def check_shape(raw: bytes | str, limit: int = MAX_DEPTH, most: int = MAX_CONTAINERS) -> None:
+    """Raise TooMany past `most` objects and lists, TooDeep when they nest deeper than `limit`.
 
-    Works on the text, in C (regular expressions and bytes methods), never on the parsed value: a
-    Python walk over 300,000 list items would itself be the cost this check is there to avoid.
+    Works on the text before it is parsed, in C (regular expressions and bytes methods): parsing, or a
+    Python walk over 300,000 list items, would itself be the cost this check is there to avoid. Text
+    that is not JSON passes or fails here as it may; the parser then says what is wrong with it.
     """
     text = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     unescaped = text.replace(b"\\\\", b"").replace(b'\\"', b"")
     brackets = _STRINGS.sub(b"", unescaped).translate(None, _NOT_BRACKETS)
+    if len(brackets) > 2 * most:
+        raise TooMany(f"it holds more than {most:,} objects and lists; no form has that many")
     for _ in range(limit):
         brackets, removed = _INNERMOST.subn(b"", brackets)
         if not brackets or not removed:
@@ -80,11 +90,10 @@ def check_depth(raw: bytes | str, limit: int = MAX_DEPTH) -> None:
 
 def loads(raw: bytes | str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
           parse_constant: Callable[[str], Any] | None = None) -> Any:
-    """json.loads with numbers bounded (OversizedNumber) and nesting checked (TooDeep)."""
-    value = json.loads(raw, object_pairs_hook=object_pairs_hook, parse_constant=parse_constant,
-                       parse_int=bounded_int, parse_float=bounded_float)
-    check_depth(raw)
-    return value
+    """json.loads with the shape checked first (TooMany, TooDeep) and numbers bounded (OversizedNumber)."""
+    check_shape(raw)
+    return json.loads(raw, object_pairs_hook=object_pairs_hook, parse_constant=parse_constant,
+                      parse_int=bounded_int, parse_float=bounded_float)
 
 
 def cap_errors(errors: Mapping[str, list[str]], limit: int = MAX_ERRORS) -> dict[str, list[str]]:

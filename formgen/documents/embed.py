@@ -91,6 +91,8 @@ def _envelope(raw: bytes, *, document: bool) -> Carried:
         loaded = limits.loads(raw.decode("utf-8"))
     except RecursionError:
         raise ValueError("Its data is nested more deeply than any form.") from None
+    except limits.TooMany as exc:
+        raise ValueError(f"Its data is refused unread: {exc}.") from None
     if isinstance(loaded, dict) and {"form", "data"} <= set(loaded) <= {"form", "data", "signature"} \
             and isinstance(loaded["data"], dict):
         form_id = loaded["form"]
@@ -198,11 +200,20 @@ def _must_show(missing: list[str], found: int) -> None:
         )
 
 
-def read_pdf_document(content: bytes, shares_of: SharesOf,
-                      with_fields: bool = False) -> tuple[Carried, dict[str, Any]]:
-    """A PDF's data, checked against its signature and against its pages; and its fillable fields' values."""
+class Unsigned(ValueError):
+    """The document carries formgen data without a signature (made before documents were signed)."""
+
+
+def read_pdf_document(content: bytes, shares_of: SharesOf, *, with_fields: bool = False,
+                      signed_only: bool = False) -> tuple[Carried, dict[str, Any]]:
+    """A PDF's data, checked against its signature and against its pages; and its fillable fields' values.
+
+    signed_only: an unsigned document is refused (Unsigned) before its pages are read.
+    """
     with reading.pdf(content) as reader:
         carried = read_pdf(reader)
+        if signed_only and not carried.signed:
+            raise Unsigned("The PDF carries no formgen signature (it was made by an earlier version of formgen).")
         needles = identity(carried.data, shares_of(carried.form))
         _must_show(reading.missing_from_pdf(reader, needles), len(needles))
         fields = {name: field.get("/V") for name, field in (reader.get_fields() or {}).items()} if with_fields else {}

@@ -46,16 +46,15 @@ def _read(spec: FormSpec, content: bytes) -> tuple[str | None, dict[str, Any], d
         raise BadDocument("The file is not a PDF. Upload the completed PDF that formgen made.")
     try:
         carried, fields = embed.read_pdf_document(content, lambda form: spec.shares if form == spec.id else None,
-                                                  with_fields=True)
+                                                  with_fields=True, signed_only=True)
+    except embed.Unsigned as exc:
+        raise BadDocument(f"{exc} It cannot be read back as a completed form: start a new form from it (prefill), "
+                          "have that completed, and upload it.") from None
     except ValueError as exc:
         raise BadDocument(f"{exc} {NOT_FORMGEN}") from None
     except (PyPdfError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise BadDocument(f"The PDF cannot be read ({type(exc).__name__}). Upload the completed PDF that formgen "
                           "made.") from None
-    if not carried.signed:
-        raise BadDocument("The PDF carries no formgen signature (it was made by an earlier version of formgen), so it "
-                          "cannot be read back as a completed form. Start a new form from it (prefill), have it "
-                          "completed, and upload that.")
     return carried.form, carried.data, fields
 
 

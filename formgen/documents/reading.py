@@ -29,8 +29,8 @@ MAX_DATA_BYTES = 2_000_000
 MAX_DOCX_TEXT_BYTES = 4_000_000
 # What pypdf may inflate from any one stream, and the drawing of all the pages read for their text.
 MAX_STREAM_BYTES = 512_000
-MAX_PAGE_DRAWING_BYTES = 1_000_000
-# The longest formgen document (a 40-case agenda) is about 30 pages; its identity is on the first.
+MAX_PAGE_DRAWING_BYTES = 400_000
+# The longest formgen document (a 40-case agenda) is about 30 pages of about 10 kB each.
 MAX_PAGES_READ = 60
 
 _PDF_LIMITS: dict[str, Any] = {

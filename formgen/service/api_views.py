@@ -51,6 +51,8 @@ def json_body() -> Any:
                           "/problems/malformed-json") from None
     except UnicodeDecodeError:
         raise HTTPProblem(400, "Malformed JSON", "The body is not UTF-8 text.", "/problems/malformed-json") from None
+    except limits.TooMany as exc:
+        raise HTTPProblem(400, "Malformed JSON", f"The body is refused unread: {exc}.", "/problems/malformed-json") from None
     except json.JSONDecodeError as exc:
         raise HTTPProblem(400, "Malformed JSON",
                           f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
