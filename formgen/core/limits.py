@@ -61,10 +61,7 @@ class TooMany(ValueError):
     """More objects and lists than MAX_CONTAINERS."""
 
 
-# After escaped backslashes and quotes are removed, a string is a quote, no quote, a quote: one
-# character class repeated, which the regular expression engine matches without a backtracking stack.
-_STRINGS = re.compile(rb'"[^"]*"')
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
@@ -76,8 +73,11 @@ def check_shape(raw: bytes | str, limit: int = MAX_DEPTH, most: int = MAX_CONTAI
     that is not JSON passes or fails here as it may; the parser then says what is wrong with it.
     """
     text = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    unescaped = text.replace(b"\\\\", b"").replace(b'\\"', b"")
-    brackets = _STRINGS.sub(b"", unescaped).translate(None, _NOT_BRACKETS)
+    # Without escaped backslashes and quotes, every quote opens or closes a string; keep only quotes and
+    # brackets, drop the strings that hold no bracket, then the brackets inside the rest (every other piece).
+    # All in C, and no list of a piece per string, which would itself cost 45 MB for 500,000 strings.
+    structure = text.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    brackets = b"".join(structure.split(b'"')[0::2])
     if len(brackets) > 2 * most:
         raise TooMany(f"it holds more than {most:,} objects and lists; no form has that many")
     for _ in range(limit):

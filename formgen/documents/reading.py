@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -143,8 +144,20 @@ def attachment(reader: PdfReader, name: str) -> bytes | None:
 
 
 def _folded(text: str) -> str:
-    """Text compared without white space or case: a name wraps across lines differently in each format."""
-    return re.sub(r"\s+", "", text).casefold()
+    """Text compared without white space, case or Unicode form: a name wraps differently in each format, and a
+    PDF's text may give back composed letters (or ligatures) for decomposed ones."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+# Scripts whose letters are shaped or reordered when laid out (Hebrew, Arabic, Syriac, Thaana, the Indic
+# scripts, Thai, Lao, Tibetan, Myanmar, Khmer, and the presentation forms): a PDF's extracted text does not
+# give them back as typed, so only the rest of an answer (Latin letters, digits, ids) is looked for.
+_SHAPED = re.compile("[\u0590-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]+")
+
+
+def _pdf_runs(needle: str) -> list[str]:
+    """The parts of `needle` a PDF's text gives back as typed, folded; none for an all-Arabic name."""
+    return [run for run in (_folded(part) for part in _SHAPED.split(needle)) if len(run) >= 2]
 
 
 def missing_from_pdf(reader: PdfReader, needles: Iterable[str]) -> list[str]:
@@ -153,7 +166,8 @@ def missing_from_pdf(reader: PdfReader, needles: Iterable[str]) -> list[str]:
     The pages' drawing is read at most MAX_PAGE_DRAWING_BYTES in all (each stream capped by pypdf's
     configuration), so a document of many inflating pages costs no more than a long formgen document.
     """
-    wanted = {_folded(needle): needle for needle in needles if _folded(needle)}
+    wanted = {needle: _pdf_runs(needle) for needle in needles}
+    wanted = {needle: runs for needle, runs in wanted.items() if runs}
     drawn = 0
     for number, page in enumerate(reader.pages):
         if not wanted or number >= MAX_PAGES_READ:
@@ -163,8 +177,9 @@ def missing_from_pdf(reader: PdfReader, needles: Iterable[str]) -> list[str]:
         if drawn > MAX_PAGE_DRAWING_BYTES:
             raise ValueError("Its pages draw far more than a formgen document does.")
         shown = _folded(page.extract_text() or "")
-        wanted = {key: needle for key, needle in wanted.items() if key not in shown}
-    return list(wanted.values())
+        wanted = {needle: [run for run in runs if run not in shown] for needle, runs in wanted.items()}
+        wanted = {needle: runs for needle, runs in wanted.items() if runs}
+    return list(wanted)
 
 
 def zip_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:

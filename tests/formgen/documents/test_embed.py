@@ -230,3 +230,28 @@ def test_data_in_a_filter_formgen_never_uses_is_refused() -> None:
     writer.write(out)
     with pytest.raises(BadDocument, match="encoded in a way formgen never uses"):
         prefill_from_upload(MANCHESTER, out.getvalue())
+
+
+# ---------------------------------------------------------------- no genuine document is refused
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_every_forms_own_documents_read_back_signed(form: Any, example: dict[str, Any], fmt: str) -> None:
+    content = pipeline.render(form, example, fmt).content
+    shares_of = lambda found: form.shares  # noqa: E731 - the form the document was made for
+    if fmt == "pdf":
+        carried, _ = embed.read_pdf_document(content, shares_of)
+    else:
+        carried = embed.read_docx_document(content, shares_of)
+    assert carried.signed and carried.form == form.id and carried.data == example
+
+
+@pytest.mark.parametrize("name", ["Zofia Wójcik", "Zofia Wo\u0301jcik", "فاطمة الزهراء", "محمد علی خان", "प्रिया शर्मा",
+                                  "ਹਰਪ੍ਰੀਤ ਕੌਰ", "Ngọc Ánh Nguyễn", "Дмитрий Иванов", "张伟", "Siobhán Ní Bhriain-O'Connor"])
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_names_in_any_script_are_found_on_their_pages(name: str, fmt: str) -> None:
+    body = copy.deepcopy(dict(MANCHESTER.example))
+    body["child"]["name"] = name
+    result = prefill_from_upload(CONSENT, _rendered(MANCHESTER, body, fmt))
+    assert result.warnings == ()
+    assert result.body["children"][0]["full_name"] == name
