@@ -670,3 +670,10 @@ def test_an_uploaded_number_too_long_to_be_an_answer_is_left_out(client: FlaskCl
     response = _upload(client, "prefill", upload, "case.json")()
     assert response.status_code == 200, response.json
     assert response.json == {"worried_about": "Attendance"}
+
+
+def test_windows_line_ends_count_as_one_character_toward_a_limit() -> None:
+    from formgen.engine import pipeline
+
+    body = {**_manchester(), "worried_about": "- A worry.\r\n" * 363}  # 4,356 characters sent, 3,992 kept
+    assert len(pipeline.validate(get_form(MANCHESTER), body)["worried_about"]) == 3_992

@@ -53,11 +53,12 @@ class Text(fields.String):
         self.too_long = too_long
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        # Trailing white space is trimmed below and may bring a text within its limit: only what is
-        # still too long after that much is refused here, before the character checks.
-        if (self.max_length is not None and isinstance(value, str) and len(value) > self.max_length
-                and len(value.strip()) > self.max_length):
-            raise ValidationError(self.too_long)
+        # Trimming and Windows line ends (below) may bring a text within its limit: only what is still
+        # too long after both is refused here, before the character checks.
+        if self.max_length is not None and isinstance(value, str) and len(value) > self.max_length:
+            trimmed = value.strip()
+            if len(trimmed) - trimmed.count("\r\n") > self.max_length:
+                raise ValidationError(self.too_long)
         text = super()._deserialize(value, attr, data, **kwargs)
         _reject_xml_illegal(text)
         # Windows line ends become plain newlines so both formats break lines alike.
