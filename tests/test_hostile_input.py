@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import io
+import json
+import time
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -429,3 +432,248 @@ def test_an_oversized_upload_is_a_413(client: FlaskClient, endpoint: str) -> Non
                            content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
     assert response.json["status"] == 413
+
+
+# ---------------------------------------------------------------- work is bounded before it is done
+
+LIMIT = 1_000_000  # the request limit (MAX_CONTENT_LENGTH)
+
+
+def _manchester() -> dict[str, Any]:
+    return copy.deepcopy(dict(get_form(MANCHESTER).example))
+
+
+def _fill(make_item: Any, base: dict[str, Any], key: str) -> str:
+    """`base` with `key` a list of as many `make_item()` as fit in the request limit, as JSON text."""
+    one = len(json.dumps(make_item(), separators=(",", ":"))) + 1
+    room = LIMIT - len(json.dumps(base, separators=(",", ":"))) - 100
+    return json.dumps({**base, key: [make_item() for _ in range(room // one)]}, separators=(",", ":"))
+
+
+def _unknown_keys(count: int) -> dict[str, int]:
+    return {f"k{number:06d}": 0 for number in range(count)}
+
+
+def hostile_bodies() -> dict[str, str]:
+    """The costliest bodies within the request limit: each makes per-item work of some kind."""
+    example = _manchester()
+    member = example["family_members"][0]
+    rows_of_unknowns = [{**member, **_unknown_keys(5_300)} for _ in range(15)]
+    return {
+        "a list of 10,000s of empty rows": _fill(dict, example, "family_members"),
+        "a list of 100,000s of strings": _fill(lambda: "x", example, "family_members"),
+        "a list of long rows": _fill(lambda: {**member, "notes": "n" * 5_000}, example, "family_members"),
+        "a 990,000-digit number": json.dumps({**example, "level_of_need": 0}).replace(
+            '"level_of_need": 0', '"level_of_need": ' + "9" * 990_000),
+        "a 990,000-character answer": json.dumps({**example, "worried_about": "w" * 990_000}),
+        "80,000 unknown fields": json.dumps({**example, **_unknown_keys(80_000)}, separators=(",", ":")),
+        "unknown fields in every row": json.dumps({**example, "family_members": rows_of_unknowns}, separators=(",", ":")),
+        "16-deep nesting, many times": _fill(lambda: json.loads("[" * 15 + "]" * 15), example, "family_members"),
+        "wrong types in every row": _fill(lambda: {"full_name": 1, "date_of_birth": [], "relationship": {}},
+                                          example, "family_members"),
+    }
+
+
+def _cost(call: Any) -> tuple[float, float]:
+    """(CPU seconds, peak traced MB) of one call: CPU measured without tracemalloc, which slows allocation."""
+    started = time.process_time()
+    call()
+    cpu = time.process_time() - started
+    tracemalloc.start()
+    try:
+        call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return cpu, peak / 1e6
+
+
+def _worst(cases: dict[str, Any]) -> tuple[str, float, float]:
+    costs = {name: _cost(call) for name, call in cases.items()}
+    name = max(costs, key=lambda found: costs[found][0] + costs[found][1] / 50)
+    return name, *costs[name]
+
+
+@pytest.mark.parametrize("endpoint", ["validate", "render?format=pdf"])
+def test_the_worst_body_within_the_limit_costs_under_a_second_and_50_mb(client: FlaskClient, endpoint: str) -> None:
+    bodies = hostile_bodies()
+    for name, raw in bodies.items():
+        assert len(raw.encode()) <= LIMIT, name
+        response = client.post(f"/api/forms/{MANCHESTER}/{endpoint}", data=raw, content_type="application/json")
+        assert response.status_code in (400, 422), (name, response.status_code)
+        assert len(response.data) < 20_000, (name, len(response.data))
+
+    def post(raw: str) -> Any:
+        return lambda: client.post(f"/api/forms/{MANCHESTER}/{endpoint}", data=raw, content_type="application/json")
+
+    name, cpu, peak = _worst({name: post(raw) for name, raw in bodies.items()})
+    assert cpu < 1.0 and peak < 50, f"{name}: {cpu:.2f} s CPU, {peak:.0f} MB"
+
+
+def _upload(client: FlaskClient, endpoint: str, content: bytes, name: str) -> Any:
+    # Built here: werkzeug's test client spools a large upload to a temporary file it never closes.
+    boundary = "formgen-hostile-upload"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return lambda: client.post(f"/api/forms/{MANCHESTER}/{endpoint}", data=body,
+                               content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def _pdf_with_pages(client: FlaskClient, pages: int, drawing: bytes) -> bytes:
+    """A PDF of `pages` pages, each drawing `drawing` (Flate-compressed), carrying a real document's signed data."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    carried = pdf_reader(render(client, MANCHESTER, _manchester(), "pdf")).attachments["formgen-data.json"][0]
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                                                NameObject("/Subtype"): NameObject("/Type1"),
+                                                NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    for _ in range(pages):
+        page = writer.add_blank_page(595, 842)
+        stream = StreamObject()
+        stream._data = zlib.compress(drawing, 9)
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    writer.add_attachment("formgen-data.json", carried)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _pdf_data_bomb(client: FlaskClient, inflated: int) -> bytes:
+    import zlib
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(render(client, MANCHESTER, _manchester(), "pdf"))))
+    stream = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"][1].get_object()["/EF"]["/F"].get_object()
+    rows = b",".join([b'{"full_name":"A"}'] * (inflated // 17))
+    stream._data = zlib.compress(b'{"form":"' + MANCHESTER.encode() + b'","data":{"family_members":[' + rows + b"]}}", 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _docx_bomb(client: FlaskClient, part: str) -> bytes:
+    made = render(client, MANCHESTER, _manchester(), "docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(made)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, data + b" " * 200_000_000 if info.filename == part else data)
+    return out.getvalue()
+
+
+def hostile_uploads(client: FlaskClient) -> dict[str, tuple[bytes, str]]:
+    text = b"BT /F1 9 Tf 10 10 Td " + b"(The quick brown fox jumps over the lazy dog) Tj 0 -1 Td " * 400 + b"ET\n"
+    example = _manchester()
+    return {
+        "pages of text, read to the cap": (_pdf_with_pages(client, 60, text * 2), "pages.pdf"),
+        "many pages, each a bomb": (_pdf_with_pages(client, 60, b"q Q\n" * 120_000), "bombs.pdf"),
+        "attached data inflating to 74 MB": (_pdf_data_bomb(client, 74_000_000), "data-bomb.pdf"),
+        "attached data of 100,000s of rows": (_pdf_data_bomb(client, 1_900_000), "rows.pdf"),
+        "a Word text bomb": (_docx_bomb(client, "word/document.xml"), "text-bomb.docx"),
+        "a Word data bomb": (_docx_bomb(client, "customXml/formgen-data.xml"), "data-bomb.docx"),
+        "JSON of 10,000s of rows": (_fill(lambda: {"full_name": "A"}, example, "family_members").encode(), "rows.json"),
+        "JSON with a 990,000-digit number": (b'{"level_of_need": ' + b"9" * 990_000 + b"}", "number.json"),
+        "JSON nested 16 deep, many times": (_fill(lambda: json.loads("[" * 15 + "]" * 15), example, "worried_about")
+                                            .encode(), "deep.json"),
+    }
+
+
+@pytest.mark.parametrize("endpoint", ["extract", "prefill"])
+def test_the_worst_upload_within_the_limit_costs_under_a_second_and_50_mb(client: FlaskClient, endpoint: str) -> None:
+    uploads = hostile_uploads(client)
+    for name, (content, filename) in uploads.items():
+        assert len(content) <= LIMIT, (name, len(content))
+        response = _upload(client, endpoint, content, filename)()
+        assert response.status_code in (200, 422), (name, response.status_code)
+        assert len(response.data) < 50_000, (name, len(response.data))
+    name, cpu, peak = _worst({name: _upload(client, endpoint, content, filename)
+                              for name, (content, filename) in uploads.items()})
+    assert cpu < 1.0 and peak < 50, f"{name}: {cpu:.2f} s CPU, {peak:.0f} MB"
+
+
+@pytest.mark.parametrize("endpoint", ["render", "validate"])
+def test_a_list_far_over_its_maximum_is_one_error_before_any_row_is_read(client: FlaskClient, endpoint: str) -> None:
+    body = {**_manchester(), "family_members": [{}] * 10_000}
+    response = client.post(f"/api/forms/{MANCHESTER}/{endpoint}", json=body)
+    assert response.status_code == 422
+    assert response.json["errors"] == {"family_members": ["Family composition: give between 1 and 15."]}
+
+
+@pytest.mark.parametrize("endpoint", ["render", "validate"])
+@pytest.mark.parametrize("digits", [25, 5_000, 100_000])
+def test_a_number_too_long_to_be_an_answer_is_a_422_naming_the_field(client: FlaskClient, endpoint: str,
+                                                                      digits: int) -> None:
+    raw = json.dumps({**_manchester(), "level_of_need": 0}).replace('"level_of_need": 0',
+                                                                     '"level_of_need": ' + "9" * digits)
+    response = client.post(f"/api/forms/{MANCHESTER}/{endpoint}", data=raw, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json["errors"] == {"level_of_need": ["Level of need must be a whole number from 1 to 5."]}
+
+
+def test_a_number_too_long_is_refused_wherever_it_is_sent(client: FlaskClient) -> None:
+    raw = json.dumps({**_manchester(), "worried_about": 0, "family_members": 0}).replace(": 0", ": 1e999")
+    response = client.post(f"/api/forms/{MANCHESTER}/validate", data=raw, content_type="application/json")
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"worried_about", "family_members"}
+
+
+def test_errors_per_answer_are_capped(client: FlaskClient) -> None:
+    rows = [{"full_name": 1, "relationship": 2, "date_of_birth": 3, "notes": 4}] * 15
+    response = client.post(f"/api/forms/{MANCHESTER}/validate", json={**_manchester(), "family_members": rows})
+    assert response.status_code == 422
+    errors = response.json["errors"]
+    assert len(errors) == 51
+    assert "10 more fields also need correcting; only the first 50 are listed." in errors["_schema"][0]
+
+
+def test_an_object_of_many_unknown_fields_names_the_first_twenty(client: FlaskClient) -> None:
+    body = _manchester()
+    body["family_members"][1].update({f"extra_{number}": number for number in range(5_000)})
+    response = client.post(f"/api/forms/{MANCHESTER}/validate", json=body)
+    assert response.status_code == 422
+    errors = response.json["errors"]
+    assert [path for path in errors if path != "family_members.1"] == [f"family_members.1.extra_{n}" for n in range(20)]
+    assert "4,980 more unknown fields are not listed" in errors["family_members.1"][0]
+
+
+@pytest.mark.parametrize(("raw", "words"), [
+    ('{"child": ' + "[" * 20 + "]" * 20 + "}", "The body is nested too deeply."),
+    ('{"worried_about": [' + ",".join(["{}"] * 60_000) + "]}", "more than 50,000 objects and lists"),
+], ids=["20-deep", "60,000-objects"])
+def test_a_body_shaped_like_no_form_is_refused_before_it_is_parsed(client: FlaskClient, raw: str, words: str) -> None:
+    response = client.post(f"/api/forms/{MANCHESTER}/validate", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["type"] == "/problems/malformed-json"
+    assert words in response.json["detail"]
+
+
+def test_a_prefilled_form_never_draws_more_rows_than_it_allows(client: FlaskClient) -> None:
+    rows = [{"full_name": f"Person {number}", "relationship": "Cousin"} for number in range(2_000)]
+    upload = json.dumps({"family_members": rows}).encode()
+    response = _upload(client, "prefill", upload, "case.json")()
+    assert response.status_code == 200
+    assert [row["full_name"] for row in response.json["family_members"]] == [f"Person {n}" for n in range(15)]
+
+
+def test_an_uploaded_number_too_long_to_be_an_answer_is_left_out(client: FlaskClient) -> None:
+    upload = b'{"level_of_need": ' + b"9" * 5_000 + b', "worried_about": "Attendance"}'
+    response = _upload(client, "prefill", upload, "case.json")()
+    assert response.status_code == 200, response.json
+    assert response.json == {"worried_about": "Attendance"}
+
+
+def test_windows_line_ends_count_as_one_character_toward_a_limit() -> None:
+    from formgen.engine import pipeline
+
+    body = {**_manchester(), "worried_about": "- A worry.\r\n" * 363}  # 4,356 characters sent, 3,992 kept
+    assert len(pipeline.validate(get_form(MANCHESTER), body)["worried_about"]) == 3_992

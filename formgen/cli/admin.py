@@ -30,25 +30,31 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_path(explicit: str | None) -> Path:
+def _audit_target(explicit: str | None) -> str | Path:
     if explicit:
-        return Path(explicit)
+        return explicit if explicit.startswith(("postgresql://", "postgres://")) else Path(explicit)
     from api import create_app
     from formgen.service.audit_hooks import default_path
 
     app = create_app()
-    configured = app.config.get("AUDIT_DB")
+    configured = app.config.get("AUDIT_URL") or app.config.get("AUDIT_DB")
+    if isinstance(configured, str) and configured.startswith(("postgresql://", "postgres://")):
+        return configured
     return Path(configured) if configured else default_path(app)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from formgen.store.audit import COLUMNS, AuditTrail
+    from formgen.store.audit import COLUMNS, AuditUnavailable, open_trail
 
-    path = _audit_path(args.db)
-    if not path.exists():
-        sys.stderr.write(f"formgen: no audit database at {path} yet (nothing has been rendered).\n")
+    target = _audit_target(args.db)
+    if isinstance(target, Path) and not target.exists():
+        sys.stderr.write(f"formgen: no audit database at {target} yet (nothing has been rendered).\n")
         return 0
-    rows = AuditTrail(path).rows(limit=args.limit or None)
+    try:
+        rows = open_trail(target).rows(limit=args.limit or None)
+    except AuditUnavailable as error:
+        sys.stderr.write(f"formgen: cannot read the audit trail: {error}.\n")
+        return 1
     if args.json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return 0
@@ -128,7 +134,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.set_defaults(func=cmd_keys)
 
     p = sub.add_parser("audit", help="list the audit trail of renders (no personal data is kept)")
-    p.add_argument("--db", help="the audit database (default: FORMGEN_AUDIT_DB, else instance/audit.sqlite3)")
+    p.add_argument("--db", help="the audit database: an SQLite file or a postgresql:// URL "
+                                "(default: FORMGEN_AUDIT_URL, else FORMGEN_AUDIT_DB, else instance/audit.sqlite3)")
     p.add_argument("-n", "--limit", type=int, default=0, help="only the newest N renders")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.set_defaults(func=cmd_audit)

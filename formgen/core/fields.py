@@ -11,7 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from formgen.core.limits import OversizedNumber
 
 # Characters XML 1.0 cannot hold; one in a DOCX makes Word refuse the file.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -40,9 +42,23 @@ def _reject_xml_illegal(value: str) -> None:
 
 
 class Text(fields.String):
-    """A string that is trimmed, must not be blank when required, and can be printed."""
+    """A string that is trimmed, must not be blank when required, and can be printed.
+
+    `max_length` (with `too_long`, its message) is checked before any other work on the text.
+    """
+
+    def __init__(self, *args: Any, max_length: int | None = None, too_long: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+        self.too_long = too_long
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        # Trimming and Windows line ends (below) may bring a text within its limit: only what is still
+        # too long after both is refused here, before the character checks.
+        if self.max_length is not None and isinstance(value, str) and len(value) > self.max_length:
+            trimmed = value.strip()
+            if len(trimmed) - trimmed.count("\r\n") > self.max_length:
+                raise ValidationError(self.too_long)
         text = super()._deserialize(value, attr, data, **kwargs)
         _reject_xml_illegal(text)
         # Windows line ends become plain newlines so both formats break lines alike.
@@ -91,10 +107,13 @@ def text(
     multiline: bool = True,
 ) -> Text:
     """Free text. Multi-line answers print with their line breaks."""
+    too_long = f"{label} must be {max_length} characters or fewer."
     return Text(
+        max_length=max_length,
+        too_long=too_long,
         required=required,
         load_default=None if not required else fields.missing_,
-        validate=validate.Length(max=max_length, error=f"{label} must be {{max}} characters or fewer."),
+        validate=validate.Length(max=max_length, error=too_long),
         metadata=_meta(label, hint, {"multiline": multiline,
                                      "pattern": _PRINTABLE_NOT_BLANK if required else _PRINTABLE}),
         error_messages={
@@ -179,6 +198,8 @@ class NHSNumber(Text):
 def nhs_number(label: str = "NHS number", *, hint: str | None = None) -> NHSNumber:
     """An optional NHS number, the consistent identifier for a child's records (Children Act 2004, s.16LC)."""
     return NHSNumber(
+        max_length=12,
+        too_long=f"{label} must be 10 digits.",
         required=False,
         allow_none=True,
         load_default=None,
@@ -255,11 +276,26 @@ def choice(
     )
 
 
+class BoundedInteger(fields.Integer):
+    """A JSON whole number; one too long to be any answer (formgen.core.limits.OversizedNumber) is out of
+    range, said in the range's own words, and never converted."""
+
+    def __init__(self, *args: Any, out_of_range: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.out_of_range = out_of_range
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, OversizedNumber):
+            raise ValidationError(self.out_of_range)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def integer(
     label: str, *, minimum: int, maximum: int, required: bool = True, hint: str | None = None
 ) -> fields.Integer:
     """A whole number sent as a JSON number (a string such as "3" is refused)."""
-    return fields.Integer(
+    return BoundedInteger(
+        out_of_range=f"{label} must be a whole number from {minimum} to {maximum}.",
         strict=True,
         required=required,
         allow_none=not required,
@@ -292,6 +328,20 @@ def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fi
     )
 
 
+class Rows(fields.List):
+    """A list whose length is checked before any of its items is: 10,000 rows cost one error, not 10,000."""
+
+    def __init__(self, *args: Any, max_items: int, too_many: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_items = max_items
+        self.too_many = too_many
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ValidationError(self.too_many)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def rows(
     schema: type[Schema],
     label: str,
@@ -305,8 +355,10 @@ def rows(
         length_error = f"{label}: give between {minimum} and {maximum}."
     else:
         length_error = f"{label}: give at most {maximum}."
-    return fields.List(
+    return Rows(
         fields.Nested(schema),
+        max_items=maximum,
+        too_many=length_error,
         required=minimum > 0,
         load_default=list if minimum == 0 else fields.missing_,
         validate=validate.Length(min=minimum, max=maximum, error=length_error),
@@ -335,11 +387,29 @@ def group(schema: type[Schema], label: str, *, required: bool = True, hint: str 
     )
 
 
+UNKNOWN = "Unknown field: this form has no field of that name."
+# An object naming more unknown fields than this is refused on sight, naming the first of them: marshmallow
+# would otherwise make an error for each of 80,000 before the answer could be cut short.
+MAX_UNKNOWN_FIELDS = 20
+
+
 class FormSchema(Schema):
     """Base for every form's schema: unknown fields are refused by name."""
 
+    @pre_load
+    def _few_unknown_fields(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, Mapping) or len(data) <= len(self.fields) + MAX_UNKNOWN_FIELDS:
+            return data
+        unknown = [key for key in data if key not in self.fields]
+        if len(unknown) <= MAX_UNKNOWN_FIELDS:
+            return data
+        named: dict[str, Any] = {str(key)[:100]: [UNKNOWN] for key in unknown[:MAX_UNKNOWN_FIELDS]}
+        named["_schema"] = [f"{len(unknown) - MAX_UNKNOWN_FIELDS:,} more unknown fields are not listed: this form has "
+                            f"{len(self.fields)} fields here and the object has {len(data):,}."]
+        raise ValidationError(named)
+
     error_messages = {  # noqa: RUF012 - marshmallow reads these from the class
-        "unknown": "Unknown field: this form has no field of that name.",
+        "unknown": UNKNOWN,
         # Met only by nested objects and list items (the engine checks the body itself first).
         "type": "Must be a JSON object ({...}), not a list, text or a number.",
     }

@@ -1,6 +1,9 @@
 """Every formgen document carries its own data, so a later form can be prefilled from it.
 
-PDF: an embedded file `formgen-data.json`. DOCX: a custom XML part in formgen's namespace.
+PDF: an embedded file `formgen-data.json`. DOCX: a custom XML part in formgen's namespace. The data is
+signed with the server's key (formgen/documents/signing.py), and a reader checks that the document's pages
+show what the data says (`identity`): a hand-made PDF carrying copied data, or a real one whose data was
+edited, is refused. Every read is capped before it inflates (formgen/documents/reading.py).
 """
 
 from __future__ import annotations
@@ -8,7 +11,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
@@ -18,14 +22,19 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
+from formgen.core import limits
+from formgen.documents import reading, signing
+
 ATTACHMENT_NAME = "formgen-data.json"
 NAMESPACE = "urn:formgen:document-data:1"
 CUSTOM_XML_PART = "/customXml/formgen-data.xml"
 
 
 def payload(form_id: str, body: Mapping[str, Any]) -> bytes:
-    """The document's data as canonical JSON (sorted keys: the same body gives the same bytes)."""
-    return json.dumps({"form": form_id, "data": body}, sort_keys=True, ensure_ascii=False,
+    """The document's data as canonical JSON, signed with the server's key (formgen.documents.signing):
+    sorted keys and a deterministic signature, so the same body and key give the same bytes."""
+    signature = signing.sign(_canonical(form_id, body))
+    return json.dumps({"form": form_id, "data": body, "signature": signature}, sort_keys=True, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
 
 
@@ -62,40 +71,159 @@ def add_to_docx(document: Document, data: bytes) -> None:
     document.part.relate_to(part, RT.CUSTOM_XML)
 
 
-def _from_json(raw: bytes) -> tuple[str | None, dict[str, Any]]:
-    loaded = json.loads(raw.decode("utf-8"))
-    if isinstance(loaded, dict) and set(loaded) == {"form", "data"} and isinstance(loaded["data"], dict):
-        return loaded["form"], loaded["data"]
+@dataclass(frozen=True)
+class Carried:
+    """The data a document or file carries, and whether formgen's signature on it holds."""
+
+    form: str | None            # the form it was made for; None for a plain body (a case system's JSON)
+    data: dict[str, Any]
+    signed: bool                # False: no signature (a document from a formgen before signatures, or JSON)
+
+
+def _canonical(form_id: str | None, data: Any) -> bytes:
+    return json.dumps({"form": form_id, "data": data}, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _envelope(raw: bytes, *, document: bool) -> Carried:
+    """Parse carried JSON; in a document, check the signature when there is one (ValueError when it fails)."""
+    try:
+        loaded = limits.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("Its data is nested more deeply than any form.") from None
+    except limits.TooMany as exc:
+        raise ValueError(f"Its data is refused unread: {exc}.") from None
+    if isinstance(loaded, dict) and {"form", "data"} <= set(loaded) <= {"form", "data", "signature"} \
+            and isinstance(loaded["data"], dict):
+        form_id = loaded["form"]
+        if form_id is not None and not isinstance(form_id, str):
+            raise ValueError("Its formgen data names no form.")
+        if "signature" not in loaded or not document:
+            return Carried(form_id, loaded["data"], signed=False)
+        try:
+            message = _canonical(form_id, loaded["data"])
+        except (TypeError, ValueError):
+            raise ValueError("Its data was changed after formgen made it: it holds numbers formgen never writes.") \
+                from None
+        signing.verify(message, loaded["signature"])
+        return Carried(form_id, loaded["data"], signed=True)
+    if isinstance(loaded, dict) and not document:
+        return Carried(None, loaded, signed=False)
     if isinstance(loaded, dict):
-        return None, loaded
+        raise ValueError("Its formgen data is not in the form formgen writes.")
     raise ValueError("The JSON file does not hold an object.")
 
 
-def read_pdf_data(content: bytes) -> tuple[str | None, dict[str, Any]]:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
+def read_pdf(reader: Any) -> Carried:
+    """The data a PDF carries (a pypdf reader opened with formgen.documents.reading.pdf)."""
     if reader.is_encrypted:
         raise ValueError("The PDF is encrypted.")
-    attached = reader.attachments.get(ATTACHMENT_NAME)
-    if not attached:
+    attached = reading.attachment(reader, ATTACHMENT_NAME)
+    if attached is None:
         raise ValueError("The PDF was not made by formgen: it carries no formgen data.")
-    return _from_json(attached[0])
+    return _envelope(attached, document=True)
 
 
-def read_docx_data(content: bytes) -> tuple[str | None, dict[str, Any]]:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        name = CUSTOM_XML_PART.lstrip("/")
-        if name not in archive.namelist():
-            raise ValueError("The Word document was not made by formgen: it carries no formgen data.")
-        info = archive.getinfo(name)
-        if info.file_size > 2_000_000:
-            raise ValueError("The formgen data in the Word document is too large.")
-        root = ElementTree.fromstring(archive.read(name))
+def read_pdf_data(content: bytes) -> Carried:
+    with reading.pdf(content) as reader:
+        return read_pdf(reader)
+
+
+def read_docx(archive: zipfile.ZipFile) -> Carried:
+    """The data a Word document carries, read at most MAX_DATA_BYTES whatever the ZIP says."""
+    name = CUSTOM_XML_PART.lstrip("/")
+    if name not in archive.namelist():
+        raise ValueError("The Word document was not made by formgen: it carries no formgen data.")
+    xml = reading.zip_member(archive, name, reading.MAX_DATA_BYTES)
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # formgen never writes them; entities can expand without end
+        raise ValueError("The Word document's formgen data is not one formgen writes.")
+    root = ElementTree.fromstring(xml)
     if root.tag != f"{{{NAMESPACE}}}data" or not root.text:
         raise ValueError("The Word document's formgen data is not readable.")
-    return _from_json(root.text.encode("utf-8"))
+    return _envelope(root.text.encode("utf-8"), document=True)
 
 
-def read_json_data(content: bytes) -> tuple[str | None, dict[str, Any]]:
-    return _from_json(content)
+def read_docx_data(content: bytes) -> Carried:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return read_docx(archive)
+
+
+def read_json_data(content: bytes) -> Carried:
+    """A JSON file: a formgen payload or a case system's plain body. Not a document: its signature, if
+    any, is not checked (what it says is checked like anything typed in)."""
+    return _envelope(content, document=False)
+
+
+def identity(data: Mapping[str, Any], shares: Any = None) -> list[str]:
+    """What a document must show of the data it carries: each child's name, NHS number and case ids.
+
+    From the form's `shares` (the shared vocabulary) when it has one, else every `full_name` and every
+    `*_number` / `*_id` answer. ValueError when the data cannot be read that way.
+    """
+    found: list[str] = []
+    if shares is not None:
+        try:
+            case = shares(data)
+            for child in case.get("children") or []:
+                found += [child.get("full_name") or "", child.get("nhs_number") or ""]
+                found += [str(value) for value in (child.get("case_ids") or {}).values()]
+        except Exception:  # unvalidated data from a document; the form's code expects a valid body
+            raise ValueError("Its formgen data is not a valid body for its form.") from None
+    else:
+        found += _named_answers(data)
+    return [value for value in dict.fromkeys(found) if isinstance(value, str) and value.strip()][:20]
+
+
+def _named_answers(value: Any) -> list[str]:
+    stack, found = [value], []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            for key, item in node.items():
+                if isinstance(item, str) and (key == "full_name" or key.endswith(("_number", "_id"))):
+                    found.append(item)
+                elif isinstance(item, (Mapping, list)):
+                    stack.append(item)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+SharesOf = Callable[[str | None], Any]
+
+
+def _must_show(missing: list[str], found: int) -> None:
+    if missing:
+        raise ValueError(
+            f"Its pages do not show the data it carries ({len(missing)} of the {found} names and ids in its data "
+            "are not on them): it was changed after formgen made it, or the data was copied from another document."
+        )
+
+
+class Unsigned(ValueError):
+    """The document carries formgen data without a signature (made before documents were signed)."""
+
+
+def read_pdf_document(content: bytes, shares_of: SharesOf, *, with_fields: bool = False,
+                      signed_only: bool = False) -> tuple[Carried, dict[str, Any]]:
+    """A PDF's data, checked against its signature and against its pages; and its fillable fields' values.
+
+    signed_only: an unsigned document is refused (Unsigned) before its pages are read.
+    """
+    with reading.pdf(content) as reader:
+        carried = read_pdf(reader)
+        if signed_only and not carried.signed:
+            raise Unsigned("The PDF carries no formgen signature (it was made by an earlier version of formgen).")
+        needles = identity(carried.data, shares_of(carried.form))
+        _must_show(reading.missing_from_pdf(reader, needles), len(needles))
+        fields = {name: field.get("/V") for name, field in (reader.get_fields() or {}).items()} if with_fields else {}
+    return carried, fields
+
+
+def read_docx_document(content: bytes, shares_of: SharesOf) -> Carried:
+    """A Word document's data, checked against its signature and against its text."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        carried = read_docx(archive)
+        needles = identity(carried.data, shares_of(carried.form))
+        _must_show(reading.missing_from_docx(archive, needles), len(needles))
+    return carried

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import itertools
-import logging
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as mf
-from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from formgen.core.errors import BadDocument, ValidationFailed
 from formgen.core.fields import StrictDate
+from formgen.core.limits import cap_errors
 from formgen.core.problems import flatten_errors
 from formgen.core.registry import FormSpec
 from formgen.documents import embed
@@ -33,32 +31,31 @@ MAX_PDF_BYTES = 2_000_000
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
 
 
-def _read(content: bytes) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
-    """(form id, embedded body, {field name: raw value}), or BadDocument."""
+NOT_FORMGEN = "Upload the completed PDF that formgen made, not a scan or a copy printed to PDF."
+
+
+def _read(spec: FormSpec, content: bytes) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
+    """(form id, embedded body, {field name: raw value}), or BadDocument.
+
+    The body must carry formgen's signature and the pages must show it (formgen/documents/embed.py): a
+    document whose data was forged or edited is refused, and so is one from before documents were signed.
+    """
     if len(content) > MAX_PDF_BYTES:
         raise BadDocument(f"The file is larger than {MAX_PDF_BYTES:,} bytes; a completed formgen form is far smaller.")
     if not content.startswith(b"%PDF-"):
         raise BadDocument("The file is not a PDF. Upload the completed PDF that formgen made.")
-    # pypdf logs (rather than raises) what it repairs in a damaged file; keep that out of the logs.
-    pypdf_log = logging.getLogger("pypdf")
-    level = pypdf_log.level
-    pypdf_log.setLevel(logging.CRITICAL)
     try:
-        try:
-            form_id, body = embed.read_pdf_data(content)
-        except ValueError as exc:
-            raise BadDocument(f"{exc} Upload the completed PDF that formgen made, not a scan or a copy "
-                              "printed to PDF.") from None
-        reader = PdfReader(io.BytesIO(content))
-        fields = {name: field.get("/V") for name, field in (reader.get_fields() or {}).items()}
-    except BadDocument:
-        raise
-    except (PyPdfError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        carried, fields = embed.read_pdf_document(content, lambda form: spec.shares if form == spec.id else None,
+                                                  with_fields=True, signed_only=True)
+    except embed.Unsigned as exc:
+        raise BadDocument(f"{exc} It cannot be read back as a completed form: start a new form from it (prefill), "
+                          "have that completed, and upload it.") from None
+    except ValueError as exc:
+        raise BadDocument(f"{exc} {NOT_FORMGEN}") from None
+    except (PyPdfError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise BadDocument(f"The PDF cannot be read ({type(exc).__name__}). Upload the completed PDF that formgen "
                           "made.") from None
-    finally:
-        pypdf_log.setLevel(level)
-    return form_id, body, fields
+    return carried.form, carried.data, fields
 
 
 def _schema_field(schema: Schema, parts: list[str]) -> mf.Field | None:
@@ -142,17 +139,39 @@ def _overlay(body: dict[str, Any], schema: Schema, fields: dict[str, Any]) -> No
             target[last] = False if isinstance(field, mf.Boolean) else None
 
 
+def _fields_agree(body: dict[str, Any], schema: Schema, fields: dict[str, Any]) -> None:
+    """Every fillable field is one formgen makes for this body: a path of the form, and a row the body has.
+
+    Values may differ (filling them in is the point); a field for a row the data does not have means the
+    fields and the data came from different documents.
+    """
+    for name in fields:
+        parts = field_path(name).split(".")
+        if _schema_field(schema, parts) is None:
+            raise BadDocument(f"The PDF has a fillable field formgen does not make for this form ({name[:80]}). "
+                              f"{NOT_FORMGEN}")
+        target: Any = body
+        for key in parts:
+            if isinstance(target, list) and key.isdigit() and int(key) >= len(target):
+                raise BadDocument("The PDF's fillable fields do not match the data it carries (a field for a row "
+                                  f"the data does not have). {NOT_FORMGEN}")
+            target = target[int(key)] if isinstance(target, list) and key.isdigit() else (
+                target.get(key) if isinstance(target, dict) else None)
+
+
 def extract(spec: FormSpec, content: bytes) -> dict[str, Any]:
     """The body of a completed formgen PDF of form `spec`, validated; BadDocument or ValidationFailed."""
-    form_id, embedded, fields = _read(content)
+    form_id, embedded, fields = _read(spec, content)
     if form_id is not None and form_id != spec.id:
         raise BadDocument(f"This PDF is a '{form_id}' document, not '{spec.id}'. "
                           f"Send it to /api/forms/{form_id}/extract.")
     body = copy.deepcopy(embedded)
-    _overlay(body, spec.schema(), fields)
+    schema = spec.schema()
+    _fields_agree(body, schema, fields)
+    _overlay(body, schema, fields)
     schema_class: type[Schema] = spec.completed_schema or spec.schema
     try:
         schema_class().load(body)
     except ValidationError as exc:
-        raise ValidationFailed(flatten_errors(exc.messages)) from None
+        raise ValidationFailed(cap_errors(flatten_errors(exc.messages))) from None
     return body

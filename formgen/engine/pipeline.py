@@ -17,6 +17,7 @@ from docx.document import Document
 from marshmallow import Schema, ValidationError
 
 from formgen.core.errors import UnsupportedFormat, ValidationFailed
+from formgen.core.limits import cap_errors
 from formgen.core.problems import flatten_errors
 from formgen.core.registry import FormSpec
 from formgen.documents import embed
@@ -66,7 +67,7 @@ def validate(spec: FormSpec, body: Any) -> dict[str, Any]:
     try:
         return _schema(spec.schema).load(body)
     except ValidationError as exc:
-        raise ValidationFailed(flatten_errors(exc.messages)) from None
+        raise ValidationFailed(cap_errors(flatten_errors(exc.messages))) from None
 
 
 def _meta(spec: FormSpec) -> DocumentMeta:

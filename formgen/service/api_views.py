@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotAcceptable
 
+from formgen.core import limits
 from formgen.core.registry import all_forms, get_form
 from formgen.engine import pipeline
 from formgen.engine.pipeline import Format
@@ -43,13 +44,15 @@ def json_body() -> Any:
                           f"Send the body as application/json (got '{request.mimetype or 'none'}').")
     raw = request.get_data(cache=False)
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        return limits.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except _DuplicateKey as exc:
         raise HTTPProblem(400, "Malformed JSON",
                           f"The key '{exc.args[0]}' appears twice in one object; send it once.",
                           "/problems/malformed-json") from None
     except UnicodeDecodeError:
         raise HTTPProblem(400, "Malformed JSON", "The body is not UTF-8 text.", "/problems/malformed-json") from None
+    except limits.TooMany as exc:
+        raise HTTPProblem(400, "Malformed JSON", f"The body is refused unread: {exc}.", "/problems/malformed-json") from None
     except json.JSONDecodeError as exc:
         raise HTTPProblem(400, "Malformed JSON",
                           f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",

@@ -1,7 +1,7 @@
 """Records each render request in the audit trail (`formgen.store.audit`) once its answer is known.
 
-The database is `AUDIT_DB` (FORMGEN_AUDIT_DB), by default `audit.sqlite3` in the app's instance folder.
-Under TESTING the trail is off unless AUDIT_DB is given.
+The database is `AUDIT_URL` (FORMGEN_AUDIT_URL, postgresql://...) when set, else `AUDIT_DB` (FORMGEN_AUDIT_DB),
+by default `audit.sqlite3` in the app's instance folder. Under TESTING the trail is off unless one is given.
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ from pathlib import Path
 
 from flask import Flask, Response, g
 
-from formgen.store.audit import AuditTrail, Entry, outcome_for
+from formgen.store.audit import AuditStore, Entry, open_trail, outcome_for
 
 
 def default_path(app: Flask) -> Path:
     return Path(app.instance_path) / "audit.sqlite3"
 
 
-def trail(app: Flask) -> AuditTrail | None:
+def trail(app: Flask) -> AuditStore | None:
     found = app.extensions.get("formgen_audit")
-    return found if isinstance(found, AuditTrail) else None
+    return found if isinstance(found, AuditStore) else None
 
 
 # Called by the render view: which render this request is, and the document once made.
@@ -33,10 +33,10 @@ def made(content: bytes, pages: int | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    configured = app.config.get("AUDIT_DB")
+    configured = app.config.get("AUDIT_URL") or app.config.get("AUDIT_DB")
     if not configured and app.testing:
         return
-    audit = AuditTrail(Path(configured) if configured else default_path(app))
+    audit = open_trail(configured or default_path(app))
     app.extensions["formgen_audit"] = audit
 
     @app.after_request

@@ -125,3 +125,18 @@ def test_kinds_are_told_by_content_not_by_name() -> None:
     assert sniff(b"%PDF-1.7") is UploadKind.PDF
     assert sniff(b"PK\x03\x04") is UploadKind.DOCX
     assert sniff(b"\xef\xbb\xbf  {}") is UploadKind.JSON
+
+
+def test_rows_past_a_forms_maximum_are_left_out_with_a_warning() -> None:
+    rows = [{"full_name": f"Person {number}"} for number in range(2_000)]
+    result = prefill_from_upload(all_forms()[MANCHESTER], json.dumps({"family_members": rows}).encode())
+    assert len(result.body["family_members"]) == 15
+    assert result.dropped == 1_985
+    assert result.warnings == ("Family composition: the file has 2000; the form has room for 15, so only the first 15 "
+                               "were filled in.",)
+
+
+def test_data_another_form_cannot_read_is_a_bad_document_not_a_crash() -> None:
+    payload = json.dumps({"form": MANCHESTER, "data": {"child": "not an object", "family_members": 7}}).encode()
+    with pytest.raises(BadDocument, match="The file's data is not a valid"):
+        prefill_from_upload(NOTE, payload, forms={**all_forms(), NOTE.id: NOTE})

@@ -7,6 +7,7 @@ import hashlib
 import json
 import multiprocessing
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from formgen.cli.main import main
 from formgen.core.registry import get_form
 from formgen.service import auth
 from formgen.service.audit_hooks import trail
-from formgen.store.audit import AuditTrail, Entry
+from formgen.store.audit import AuditTrail, AuditUnavailable, Entry, open_trail
 
 FORM = "manchester-allocations-pro-forma"
 KEY = "fgk_audit-test-key-000000000001"
@@ -220,3 +221,74 @@ def test_a_render_that_cannot_be_recorded_returns_no_document(caller: FlaskClien
     assert response.status_code == 500
     assert response.mimetype == "application/problem+json"
     assert not response.data.startswith(b"%PDF")
+
+
+# ---------------------------------------------------------------- faults: a held lock, a full disk
+
+
+def _entry(number: int = 0) -> Entry:
+    return Entry(client="c", form_id=FORM, format="pdf", status=200, outcome="rendered",
+                 sha256=hashlib.sha256(str(number).encode()).hexdigest())
+
+
+def test_a_held_write_lock_fails_the_write_within_two_seconds_and_then_at_once(db: Path) -> None:
+    audit = AuditTrail(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    try:
+        started = time.monotonic()
+        with pytest.raises(AuditUnavailable, match="write lock"):
+            audit.record(_entry())
+        with pytest.raises(AuditUnavailable, match="write lock"):
+            audit.record(_entry())  # the error answer's own row: no second wait
+        with pytest.raises(AuditUnavailable, match="write lock"):
+            audit.check_writable()
+        assert time.monotonic() - started < 2.0
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_the_trail_says_when_it_is_writable_again(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    audit = AuditTrail(db)
+    audit.check_writable()
+    monkeypatch.setattr("formgen.store.audit.FAIL_FAST_SECONDS", 0.0)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(AuditUnavailable):
+        audit.check_writable()
+    holder.execute("ROLLBACK")
+    holder.close()
+    audit.check_writable()
+    audit.record(_entry())
+    assert len(audit.rows()) == 1
+
+
+def test_a_nearly_full_disk_is_not_writable(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    audit = AuditTrail(db)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 5_000_000, 5_000_000))
+    with pytest.raises(AuditUnavailable, match="only 5 MB free"):
+        audit.check_writable()
+
+
+def test_a_full_database_fails_the_write_as_unavailable(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    audit = AuditTrail(db)
+    connect = AuditTrail._connect
+
+    def full(self: AuditTrail) -> sqlite3.Connection:
+        connection = connect(self)
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute(f"PRAGMA max_page_count={pages}")  # as if the disk had no room for another page
+        return connection
+
+    monkeypatch.setattr(AuditTrail, "_connect", full)
+    with pytest.raises(AuditUnavailable, match="is full"):  # the rows fill the last page, then the next fails
+        for number in range(10_000):
+            audit.record(_entry(number))
+
+
+def test_open_trail_chooses_the_store_by_its_target(db: Path) -> None:
+    assert isinstance(open_trail(db), AuditTrail)
+    assert isinstance(open_trail(str(db)), AuditTrail)
