@@ -25,7 +25,9 @@ from formgen.core.registry import FormSpec, all_forms, get_form
 from formgen.engine import pipeline
 from formgen.engine.prefill import MAX_UPLOAD_BYTES, Prefill, UploadKind, prefill_body, prefill_from_upload, read_upload
 from formgen.service import audit_hooks as audit
-from formgen.service.api_views import document_response
+from formgen.service.bodies import upload_ready
+from formgen.service.downloads import document_response
+from formgen.service.identity import web_gate
 from formgen.service.web import csrf
 from formgen.service.web.schema_form import Field, answers, change_rows, describe, error_summary, page, parse
 
@@ -63,6 +65,14 @@ def page_csp(script_nonce: str) -> str:
     return (f"default-src 'none'; script-src 'self' 'nonce-{script_nonce}'; style-src 'self'; img-src 'self'; "
             "font-src 'self'; manifest-src 'self'; connect-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
+
+
+@bp.before_request
+def _signed_in() -> Response | None:
+    """Every page needs a signed-in person once formgen is deployed (formgen.service.identity)."""
+    if request.endpoint == "web.assets":  # GOV.UK Frontend's public CSS, fonts and scripts
+        return None
+    return web_gate()
 
 
 @bp.after_request
@@ -174,8 +184,7 @@ def download(form_id: str) -> Response | tuple[str, int]:
     if not csrf.valid():
         return _form_page(spec, body, top_errors=[{"text": STALE}], status=400)
     fmt = request.form.get("format", "pdf")
-    # Downloads from the pages go in the same audit trail as the API's renders.
-    g.client = "web"
+    # Downloads from the pages go in the same audit trail as the API's renders, under the signed-in person.
     audit.attempt(spec.id, fmt if fmt in ("pdf", "docx") else "unknown")
     try:
         if request.form.get("split") == "child":
@@ -210,7 +219,7 @@ def upload(form_id: str) -> tuple[str, int]:
         return _form_page(spec, {}, upload_error="Choose a PDF, Word document or JSON file to upload.", status=400)
     content = file.stream.read(MAX_UPLOAD_BYTES + 1)
     try:
-        result = prefill_from_upload(spec, content)
+        result = prefill_from_upload(spec, upload_ready(content))
     except BadDocument as error:
         return _form_page(spec, {}, upload_error=error.detail, status=422)
     return _form_page(spec, result.body, banner=_filled_banner(spec, result))
@@ -225,9 +234,9 @@ def prefill(form_id: str) -> tuple[str, int]:
     spec = get_form(form_id)
     try:
         if request.mimetype == "application/json":
-            result = prefill_from_upload(spec, request.get_data(cache=False))
+            result = prefill_from_upload(spec, upload_ready(request.get_data(cache=False)))
         elif "data" in request.form:
-            kind, source, data = read_upload(request.form["data"].encode("utf-8"))
+            kind, source, data = read_upload(upload_ready(request.form["data"].encode("utf-8")))
             body, dropped = prefill_body(spec, source, data)
             result = Prefill(body=body, kind=kind, source_form=source, dropped=dropped)
         else:
