@@ -38,7 +38,13 @@ CREATE TRIGGER IF NOT EXISTS renders_no_delete BEFORE DELETE ON renders
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
 _BUSY_TIMEOUT_MS = 30_000
+# How long a readiness check waits for another writer's lock before saying the trail is unavailable.
+_CHECK_TIMEOUT_S = 1.5
 COLUMNS = ("id", "at", "request_id", "client", "form_id", "format", "pages", "sha256", "status", "outcome")
+
+
+class AuditUnavailable(Exception):
+    """The audit trail cannot be written now; the message says why, without a path or any data."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,18 @@ class AuditTrail:
             connection = self._connect()
             self._local.owned = (os.getpid(), connection)
         return connection
+
+    def check_writable(self) -> None:
+        """Raise AuditUnavailable unless a row could be appended now (takes and releases the write lock)."""
+        try:
+            connection = sqlite3.connect(self.path, timeout=_CHECK_TIMEOUT_S, isolation_level=None)
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("ROLLBACK")
+            finally:
+                connection.close()
+        except sqlite3.Error as error:
+            raise AuditUnavailable(f"the audit database cannot be written ({error})") from None
 
     def record(self, entry: Entry, at: dt.datetime | None = None) -> None:
         stamp = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="milliseconds")
