@@ -37,7 +37,7 @@ def _audit_path(explicit: str | None) -> Path:
     from api import create_app
     from formgen.service.audit_hooks import default_path
 
-    app = create_app()
+    app = create_app()  # a start-up problem (keys, trail, sign-on): main() says it in one line
     configured = app.config.get("AUDIT_DB")
     return Path(configured) if configured else default_path(app)
 

@@ -15,6 +15,8 @@ from formgen.core.errors import FormgenError
 
 EXIT_INVALID = 2
 EXIT_USAGE = 64
+# By name, so that the command line does not import the service to recognise them.
+STARTUP_PROBLEMS = ("KeyFileError", "WebConfigError", "AuditUnavailable")
 
 
 def _read_body(path: str) -> Any:
@@ -194,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as error:
         sys.stderr.write(f"formgen: no such file: {error.filename}\n")
         return EXIT_USAGE
+    except Exception as error:
+        # The service's start-up problems (keys file, audit trail, web sign-on) are one line, no traceback.
+        if type(error).__name__ in STARTUP_PROBLEMS:
+            sys.stderr.write(f"formgen: {error}\n")
+            return EXIT_INVALID
+        raise
 
 
 if __name__ == "__main__":
