@@ -7,7 +7,18 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from formgen.service import api_views, audit_hooks, auth, bodies, identity, logs, problems_http, security_headers, web
+from formgen.service import (
+    api_views,
+    audit_hooks,
+    auth,
+    bodies,
+    identity,
+    logs,
+    problems_http,
+    render_slots,
+    security_headers,
+    web,
+)
 from formgen.service.problems_http import problem
 
 DEFAULTS: dict[str, Any] = {
@@ -35,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     audit_hooks.init_app(app)  # one append-only SQLite row per render, written once the answer is delivered
     bodies.init_app(app)  # chunked bodies held to MAX_CONTENT_LENGTH
     identity.init_app(app, keys_enabled=auth.keyring(app).enabled)  # the web pages' signed-in person
+    render_slots.init_app(app)  # at most RENDERS_PER_WORKER renders at once in one process
     app.register_blueprint(api_views.bp)
     app.register_blueprint(web.bp)  # the practitioners' pages at / (formgen/web)
 

@@ -13,6 +13,7 @@ from formgen.service.bodies import json_body, upload_ready
 from formgen.service.downloads import document_response
 from formgen.service.openapi import form_json_schema, openapi_document
 from formgen.service.problems_http import HTTPProblem
+from formgen.service.render_slots import render_slot
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -65,7 +66,9 @@ def form_rules(form_id: str) -> Response:
 @bp.post("/forms/<form_id>/validate")
 def validate(form_id: str) -> Response:
     form = get_form(form_id)
-    pages = pipeline.check(form, json_body())
+    body = json_body()
+    with render_slot():
+        pages = pipeline.check(form, body)
     response = jsonify({"valid": True, "pages": pages})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -81,9 +84,11 @@ def render(form_id: str) -> Response:
     if split is not None:
         if split != "child":
             raise HTTPProblem(400, "Bad Request", f"split='{split}' is not understood; the only split is 'child'.")
-        document = pipeline.render_split(form, body, fmt)
+        with render_slot():
+            document = pipeline.render_split(form, body, fmt)
     else:
-        document = pipeline.render(form, body, fmt)
+        with render_slot():
+            document = pipeline.render(form, body, fmt)
     audit.made(document.content, document.pages)
     return document_response(document)
 

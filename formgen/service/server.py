@@ -4,7 +4,8 @@
   worker, and idle connections wait in a poller holding none. docs/security.md has the measurement.
 - Read deadlines: a request's line and headers must arrive within `head_seconds` of the first byte, and its
   body within `body_seconds` after that. A client slower than that gets a 408 problem and is cut off: one
-  request fails, the server goes on.
+  request fails, the server goes on. An address already holding half a worker's threads gets 2 s for each,
+  so one slow host cannot hold every thread for long.
 - Every answer gunicorn gives itself (414, 431, 400 for a broken request line, 500) is a problem+json
   document with the same security headers as the app's, and nothing gunicorn logs carries a query string.
 - Start-up refuses, in one line, what would be unsafe: no API keys beyond loopback, web pages with nobody
@@ -38,6 +39,8 @@ from formgen.service.identity import address_in, trusted_networks
 from formgen.service.security_headers import HEADERS
 
 HEAD_SECONDS = 10
+# The deadline for each of head and body when the client's address already holds its share of threads.
+OVER_SHARE_SECONDS = 2.0
 LINGER_SECONDS = 2.0
 LINGER_MAX_BYTES = 65536
 BODY_SECONDS = 30
@@ -54,10 +57,6 @@ class BodyTooSlow(TimeoutError):
     """The body did not arrive in time (answered 408 by the app; gunicorn then closes the connection)."""
 
 
-class BusyAddress(Exception):
-    """This address already holds its share of the worker's threads (answered 429)."""
-
-
 class DeadlineSocket:
     """A client socket whose reads share one deadline per request phase, and whose writes time out.
 
@@ -67,6 +66,7 @@ class DeadlineSocket:
         self._sock = sock
         self.deadline = math.inf
         self.phase = "head"
+        self.strict = False  # its address is over its share of threads: short deadlines
 
     def start(self, seconds: float, phase: str) -> None:
         self.deadline = time.monotonic() + seconds
@@ -165,8 +165,6 @@ class LingeringCloser:
 # What gunicorn answers itself, by the exception its parser raised: (status, title, detail).
 _REFUSALS: tuple[tuple[type[BaseException], int, str, str], ...] = (
     (HeadTooSlow, 408, "Request Timeout", "The request's headers did not arrive in time. Send the request again."),
-    (BusyAddress, 429, "Too Many Requests",
-     "Too many requests at once from this address. Wait for an answer before sending more."),
     (http_errors.LimitRequestLine, 414, "URI Too Long", "The address is too long."),
     (http_errors.LimitRequestHeaders, 431, "Request Header Fields Too Large",
      "The request has too many headers, or one that is too large."),
@@ -190,23 +188,23 @@ def refusal_for(error: BaseException) -> tuple[int, str, str]:
     return _SERVER_ERROR
 
 
-def problem_bytes(status: int, title: str, detail: str, request_id: str, extra: dict[str, str] | None = None) -> bytes:
+def problem_bytes(status: int, title: str, detail: str, request_id: str) -> bytes:
     """A whole HTTP/1.1 answer: a problem+json body with the app's security headers, then close."""
     body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
     lines = [f"HTTP/1.1 {status} {title}", "Content-Type: application/problem+json",
              f"Content-Length: {len(body)}", "Connection: close", f"X-Request-Id: {request_id}",
-             *(f"{name}: {value}" for name, value in {**HEADERS, **(extra or {})}.items())]
+             *(f"{name}: {value}" for name, value in HEADERS.items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 class FormgenWorker(ThreadWorker):  # type: ignore[misc]
-    """gunicorn's threaded worker with read deadlines, a cap on the threads one address may hold, and
-    problem+json for the errors it answers itself."""
+    """gunicorn's threaded worker with read deadlines (strict ones for an address beyond its share of the
+    threads), and problem+json for the errors it answers itself."""
 
     head_seconds: float = HEAD_SECONDS
     body_seconds: float = BODY_SECONDS
-    # Addresses not capped: the council's proxy carries everyone's requests (FORMGEN_TRUSTED_PROXIES).
-    uncapped: tuple[Any, ...] = ()
+    # Addresses with no share: the council's proxy carries everyone's requests (FORMGEN_TRUSTED_PROXIES).
+    trusted_proxies: tuple[Any, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -227,13 +225,14 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
         super().finish_request(conn, fs)
 
     @property
-    def per_address(self) -> int:
-        """Threads one address may hold at once: half, so one slow or greedy host cannot take them all."""
+    def share(self) -> int:
+        """Threads one address may hold on the usual deadlines: half, so one slow host cannot take them all."""
         return max(1, self.cfg.threads // 2)
 
     def _admit(self, address: str) -> bool:
+        """Count the address in, if it is within its share (False: it is over, and gets strict deadlines)."""
         with self._busy_lock:
-            if self._busy.get(address, 0) >= self.per_address:
+            if self._busy.get(address, 0) >= self.share:
                 return False
             self._busy[address] = self._busy.get(address, 0) + 1
             return True
@@ -250,20 +249,23 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
         if not isinstance(conn.sock, DeadlineSocket):
             conn.sock = DeadlineSocket(conn.sock)
         address = str(conn.client[0]) if isinstance(conn.client, tuple) and conn.client else ""
-        capped = not address_in(address, self.uncapped)
-        if capped and not self._admit(address):
-            self._answer(conn.sock, BusyAddress())
-            return False
+        trusted = address_in(address, self.trusted_proxies)
+        admitted = not trusted and self._admit(address)
+        # Beyond its share an address still gets a thread, but must send its request at once: a fast client
+        # never notices, while a slow one holding many threads loses them in seconds.
+        conn.sock.strict = not trusted and not admitted
         try:
-            conn.sock.start(self.head_seconds, "head")
+            conn.sock.start(min(self.head_seconds, OVER_SHARE_SECONDS) if conn.sock.strict else self.head_seconds,
+                            "head")
             return super().handle(conn)
         finally:
-            if capped:
+            if admitted:
                 self._release(address)
 
     def handle_request(self, req: Any, conn: Any) -> Any:
         if isinstance(conn.sock, DeadlineSocket):
-            conn.sock.start(self.body_seconds, "body")
+            conn.sock.start(min(self.body_seconds, OVER_SHARE_SECONDS) if conn.sock.strict else self.body_seconds,
+                            "body")
         return super().handle_request(req, conn)
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
@@ -275,9 +277,8 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
         # One line: the status and the error's type. Never the request line, URL or headers.
         log.warning("answered by the server", extra={"status": status, "error_type": type(exc).__name__,
                                                       "request_id": request_id})
-        extra = {"Retry-After": "5"} if status == 429 else {}
         with contextlib.suppress(Exception):  # a client that has gone has no one to tell
-            client.sendall(problem_bytes(status, title, detail, request_id, extra))
+            client.sendall(problem_bytes(status, title, detail, request_id))
 
 
 _QUERY = re.compile(r"\?[^\s'\"]+")
@@ -400,7 +401,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: 
         sys.stderr.write(refusal + "\n")
         return 2
     FormgenWorker.head_seconds, FormgenWorker.body_seconds = head_seconds, body_seconds
-    FormgenWorker.uncapped = trusted_networks(os.environ.get("FORMGEN_TRUSTED_PROXIES"))
+    FormgenWorker.trusted_proxies = trusted_networks(os.environ.get("FORMGEN_TRUSTED_PROXIES"))
     sys.stderr.write(f"formgen: serving on http://{host}:{port} with {workers} workers of {threads} threads\n")
     _Gunicorn(gunicorn_options(host, port, workers, threads)).run()
     return 0

@@ -28,6 +28,7 @@ from formgen.service import audit_hooks as audit
 from formgen.service.bodies import upload_ready
 from formgen.service.downloads import document_response
 from formgen.service.identity import web_gate
+from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
 from formgen.service.web.schema_form import Field, answers, change_rows, describe, error_summary, page, parse
 
@@ -157,7 +158,8 @@ def form_post(form_id: str) -> tuple[str, int]:
             abort(400)
         return _form_page(spec, body)
     try:
-        pages = pipeline.check(spec, body)
+        with render_slot():
+            pages = pipeline.check(spec, body)
     except (ValidationFailed, PageLimitExceeded) as error:
         return _engine_errors(spec, body, error)
     return _render("web/check.html", spec=spec, cards=answers(fields_of(spec.id), body),
@@ -187,10 +189,11 @@ def download(form_id: str) -> Response | tuple[str, int]:
     # Downloads from the pages go in the same audit trail as the API's renders, under the signed-in person.
     audit.attempt(spec.id, fmt if fmt in ("pdf", "docx") else "unknown")
     try:
-        if request.form.get("split") == "child":
-            document = pipeline.render_split(spec, body, fmt)
-        else:
-            document = pipeline.render(spec, body, fmt)
+        with render_slot():
+            if request.form.get("split") == "child":
+                document = pipeline.render_split(spec, body, fmt)
+            else:
+                document = pipeline.render(spec, body, fmt)
         audit.made(document.content, document.pages)
         return document_response(document)
     except UnsupportedFormat:

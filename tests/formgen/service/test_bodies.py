@@ -108,3 +108,4 @@ def test_a_clients_request_id_is_kept_only_when_it_is_an_id(app: Flask, sent: st
     if not kept:
         assert re.fullmatch(r"[0-9a-f]{32}", echoed)
         assert sent.strip() not in capsys.readouterr().err
+
