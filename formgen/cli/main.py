@@ -173,8 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2: one per core here)")
-    p.add_argument("--threads", type=int, default=8,
-                   help="threads per worker (default 8): a slow client holds one thread, not a worker")
+    p.add_argument("--threads", type=int, default=32,
+                   help="threads per worker (default 32): a slow client holds one thread, not a worker")
     p.add_argument("--head-timeout", type=float, default=10.0, metavar="SECONDS",
                    help="a request's line and headers must arrive within this (default 10); else 408")
     p.add_argument("--body-timeout", type=float, default=30.0, metavar="SECONDS",

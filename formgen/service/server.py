@@ -1,11 +1,13 @@
 """`formgen serve`: the Flask app under gunicorn, a production WSGI server, hardened for a council network.
 
-- Threads (gunicorn's gthread worker): a connection waiting on a slow client holds one thread, not a whole
-  worker, and idle connections wait in a poller holding none. docs/security.md has the measurement.
+- Threads (gunicorn's gthread worker, 32 per worker): a connection waiting on a slow client holds one
+  thread, not a whole worker, and idle connections wait in a poller holding none. Threads are cheap while
+  they wait; the CPU work of rendering is bounded separately (formgen.service.render_slots).
+  docs/security.md has the measurement.
 - Read deadlines: a request's line and headers must arrive within `head_seconds` of the first byte, and its
   body within `body_seconds` after that. A client slower than that gets a 408 problem and is cut off: one
-  request fails, the server goes on. An address already holding half a worker's threads gets 2 s for each,
-  so one slow host cannot hold every thread for long.
+  request fails, the server goes on. An address already holding a quarter of a worker's threads gets 2 s
+  for each, so one slow host cannot hold every thread for long.
 - Every answer gunicorn gives itself (414, 431, 400 for a broken request line, 500) is a problem+json
   document with the same security headers as the app's, and nothing gunicorn logs carries a query string.
 - Start-up refuses, in one line, what would be unsafe: no API keys beyond loopback, web pages with nobody
@@ -45,7 +47,7 @@ LINGER_SECONDS = 2.0
 LINGER_MAX_BYTES = 65536
 BODY_SECONDS = 30
 SEND_SECONDS = 30
-THREADS = 8
+THREADS = 32
 log = logging.getLogger("formgen.http")
 
 
@@ -226,8 +228,8 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
 
     @property
     def share(self) -> int:
-        """Threads one address may hold on the usual deadlines: half, so one slow host cannot take them all."""
-        return max(1, self.cfg.threads // 2)
+        """Threads one address may hold on the usual deadlines: a quarter, so one slow host cannot take them all."""
+        return max(1, self.cfg.threads // 4)
 
     def _admit(self, address: str) -> bool:
         """Count the address in, if it is within its share (False: it is over, and gets strict deadlines)."""
