@@ -7,7 +7,19 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from formgen.service import api_views, audit_hooks, auth, logs, problems_http, security_headers, web
+from formgen.service import (
+    api_views,
+    audit_hooks,
+    auth,
+    bodies,
+    identity,
+    logs,
+    problems_http,
+    render_slots,
+    security_headers,
+    web,
+)
+from formgen.service.problems_http import problem
 
 DEFAULTS: dict[str, Any] = {
     # Large enough for a 40-case agenda; anything bigger is refused with a 413 problem.
@@ -17,7 +29,9 @@ DEFAULTS: dict[str, Any] = {
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Defaults, then FORMGEN_* environment variables, then the caller's (tests') config."""
+    """Defaults, then FORMGEN_* environment variables, then the caller's (tests') config.
+
+    Raises KeyFileError, WebConfigError or AuditUnavailable, each with one line saying what to fix."""
     app = Flask(__name__, static_folder=None)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("FORMGEN")
@@ -29,12 +43,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems_http.init_app(app)
     security_headers.init_app(app)
     auth.init_app(app)  # API keys for /api/* (open when none are configured)
-    audit_hooks.init_app(app)  # one append-only SQLite row per render
+    audit_hooks.init_app(app)  # one append-only SQLite row per render, written once the answer is delivered
+    bodies.init_app(app)  # chunked bodies held to MAX_CONTENT_LENGTH
+    identity.init_app(app, keys_enabled=auth.keyring(app).enabled)  # the web pages' signed-in person
+    render_slots.init_app(app)  # at most RENDERS_PER_WORKER renders at once in one process
     app.register_blueprint(api_views.bp)
     app.register_blueprint(web.bp)  # the practitioners' pages at / (formgen/web)
 
     @app.get("/healthz")
     def healthz() -> Response:
+        failed = audit_hooks.ready(app)
+        if failed:
+            return problem(503, "Service Unavailable", "Not ready: " + "; ".join(failed.values()) + ".",
+                           "/problems/not-ready", checks=failed)
         return jsonify({"status": "ok"})
 
     return app

@@ -210,7 +210,7 @@ def run(renders: int, concurrency: int, repeats: int, workers: int) -> dict[str,
             rss.append(worker_rss_mb(master))
         connection = sqlite3.connect(audit_db)
         audit_rows = connection.execute("SELECT count(*) FROM renders").fetchone()[0]
-        audit_rendered = connection.execute("SELECT count(*) FROM renders WHERE outcome = 'rendered'").fetchone()[0]
+        audit_rendered = connection.execute("SELECT count(*) FROM renders WHERE outcome = 'sent'").fetchone()[0]
         connection.close()
     not_reproducible = sorted(key for key, found in digests.items() if len(found) != 1)
     expected_rows = renders + len(same_jobs)

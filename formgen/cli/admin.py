@@ -1,4 +1,4 @@
-"""Administration commands: `formgen keys NAME` (a new API key and its hash), `formgen audit`, and
+"""Administration commands: `formgen keys NAME` (a new API key and its SHA-256), `formgen audit`, and
 `formgen councils [COUNCIL] [--to-confirm]` (each council's profile with its sources, and what it still has to confirm)."""
 
 from __future__ import annotations
@@ -9,24 +9,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
+MIN_KEY_LENGTH = 32
+
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from formgen.service.auth import CLIENT_NAME, hash_key, new_key
+    from formgen.service.auth import CLIENT_NAME, digest_key, new_key
 
     if not CLIENT_NAME.match(args.name):
         sys.stderr.write("formgen: a client name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.\n")
         return 64
     if args.stdin:
         key = sys.stdin.readline().strip()
-        if len(key) < 16:
-            sys.stderr.write("formgen: a key must be at least 16 characters.\n")
+        # Only a random key is safe to keep as a SHA-256; 32 characters hold 128 bits even in hex.
+        if len(key) < MIN_KEY_LENGTH:
+            sys.stderr.write(f"formgen: a key must be at least {MIN_KEY_LENGTH} random characters.\n")
             return 64
     else:
         key = new_key()
         sys.stderr.write(f"The key for {args.name} (give it to the client now; formgen keeps only its hash):\n")
         sys.stderr.write(f"  {key}\n")
         sys.stderr.write("The line to add to the keys file (FORMGEN_API_KEYS_FILE):\n")
-    sys.stdout.write(f"{args.name}:{hash_key(key)}\n")
+    sys.stdout.write(f"{args.name}:{digest_key(key)}\n")
     return 0
 
 
@@ -36,7 +39,7 @@ def _audit_target(explicit: str | None) -> str | Path:
     from api import create_app
     from formgen.service.audit_hooks import default_path
 
-    app = create_app()
+    app = create_app()  # a start-up problem (keys, trail, sign-on): main() says it in one line
     configured = app.config.get("AUDIT_URL") or app.config.get("AUDIT_DB")
     if isinstance(configured, str) and configured.startswith(("postgresql://", "postgres://")):
         return configured
@@ -130,7 +133,8 @@ def cmd_councils(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("keys", help="make a new API key for a client and print the line for the keys file")
     p.add_argument("name", help="the client's name, e.g. mosaic-live")
-    p.add_argument("--stdin", action="store_true", help="hash the key read from standard input instead of making one")
+    p.add_argument("--stdin", action="store_true",
+                   help="store the key read from standard input (at least 32 random characters) instead of making one")
     p.set_defaults(func=cmd_keys)
 
     p = sub.add_parser("audit", help="list the audit trail of renders (no personal data is kept)")

@@ -15,6 +15,8 @@ from formgen.core.errors import FormgenError
 
 EXIT_INVALID = 2
 EXIT_USAGE = 64
+# By name, so that the command line does not import the service to recognise them.
+STARTUP_PROBLEMS = ("KeyFileError", "WebConfigError", "AuditUnavailable")
 
 
 def _read_body(path: str) -> Any:
@@ -129,7 +131,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from formgen.service.server import serve
 
-    return serve(host=args.host, port=args.port, workers=args.workers)
+    return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads,
+                 head_seconds=args.head_timeout, body_seconds=args.body_timeout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2: one per core here)")
+    p.add_argument("--threads", type=int, default=32,
+                   help="threads per worker (default 32): a slow client holds one thread, not a worker")
+    p.add_argument("--head-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="a request's line and headers must arrive within this (default 10); else 408")
+    p.add_argument("--body-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="a request's body must arrive within this after its headers (default 30); else 408")
     p.set_defaults(func=cmd_serve)
 
     from formgen.cli.admin import add_commands
@@ -187,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as error:
         sys.stderr.write(f"formgen: no such file: {error.filename}\n")
         return EXIT_USAGE
+    except Exception as error:
+        # The service's start-up problems (keys file, audit trail, web sign-on) are one line, no traceback.
+        if type(error).__name__ in STARTUP_PROBLEMS:
+            sys.stderr.write(f"formgen: {error}\n")
+            return EXIT_INVALID
+        raise
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
@@ -167,6 +168,62 @@ def email(label: str = "Email", *, required: bool = False, hint: str | None = No
 def time_of_day(label: str, *, required: bool = True, hint: str = "24-hour clock, for example 14:30.") -> Text:
     return formatted(label, pattern=TIME_24H, example="09:30 or 14:00", what="a time on the 24-hour clock",
                      required=required, max_length=5, hint=hint)
+
+
+@dataclass(frozen=True)
+class CaseIdFormat:
+    pattern: str
+    example: str
+    what: str
+
+
+# A case system's record id, per system as the council profiles (councils/*.toml) name them. The seeds show
+# ids, never their rules, so each pattern is formgen's reading: the shape the seed's examples have where it
+# shows any, else ASCII letters, digits and hyphens. Either way an id is safe in a file name, a header and a
+# search box (no spaces, quotes, slashes or letters outside ASCII), and nothing a real id could hold is
+# refused for being too particular.
+_ID_PATTERN, _ID_WHAT = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$", "letters, digits and hyphens (up to 20)"
+CASE_ID_FORMATS: dict[str, CaseIdFormat] = {
+    # 000 (Herefordshire), the Mosaic sibling table: "ID 603918", "603917" -- digits only.
+    "mosaic": CaseIdFormat(r"^[0-9]{1,12}$", "603918", "digits only (up to 12)"),
+    # 002 (Manchester) appendix 2: "Subject Child Name & Micare ID ... Micare number"; no example is shown.
+    "micare": CaseIdFormat(_ID_PATTERN, "MC0481923", _ID_WHAT),
+    # 001 (Shropshire) 3.a: "the carefirst numbers of all cases stepping down"; no example is shown.
+    "carefirst": CaseIdFormat(_ID_PATTERN, "CF2284619", _ID_WHAT),
+    # 004 (Peterborough) 1-2: social care on Liquid Logic (LCS), Early Help on EHM; no example of either.
+    "liquid logic (lcs)": CaseIdFormat(_ID_PATTERN, "1234567", _ID_WHAT),
+    "lcs": CaseIdFormat(_ID_PATTERN, "1234567", _ID_WHAT),
+    "ehm": CaseIdFormat(_ID_PATTERN, "7654321", _ID_WHAT),
+    # 001 (Shropshire) 3.a: Early Help plans are kept on ECINS; no example is shown.
+    "ecins": CaseIdFormat(_ID_PATTERN, "4410287", _ID_WHAT),
+}
+
+
+def _ascii_only(label: str) -> validate.Validator:
+    # The pattern is matched case-insensitively, and Unicode folds a few letters (the Kelvin sign, a long s)
+    # onto ASCII ones; an id must be ASCII itself.
+    def check(value: str | None) -> None:
+        if value and not value.isascii():
+            raise ValidationError(f"{label} must use only the letters A to Z, digits and hyphens.")
+
+    return check  # type: ignore[return-value]
+
+
+def case_id(label: str, system: str, *, required: bool = True, hint: str | None = None) -> Text:
+    """A child's or case's id on a case system: `system` as a council profile names it (Mosaic, Micare,
+    carefirst, ECINS, Liquid Logic (LCS), EHM).
+
+    Mosaic: digits only, 1-12 (the seed's Mosaic ids are 603918 and 603917). Micare, carefirst, ECINS, LCS, EHM:
+    1-20 ASCII letters, digits and hyphens, starting with a letter or digit (the seeds name these ids but
+    show none). Nothing else: no spaces, quotes, slashes or non-ASCII letters, so an id can name a file."""
+    known = CASE_ID_FORMATS.get(system.strip().lower())
+    if known is None:
+        raise KeyError(f"No case id format for the case system '{system}'; add it to CASE_ID_FORMATS.")
+    field = formatted(label, pattern=known.pattern, example=known.example, what=known.what, required=required,
+                      max_length=20, hint=hint or f"The {system} id, for example {known.example}.")
+    field.validators = [*field.validators, _ascii_only(label)]
+    field.metadata = {**field.metadata, "case_system": system, "autocomplete": "off"}
+    return field
 
 
 def nhs_number_is_valid(digits: str) -> bool:

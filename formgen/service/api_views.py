@@ -2,63 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotAcceptable
 
-from formgen.core import limits
 from formgen.core.registry import all_forms, get_form
 from formgen.engine import pipeline
 from formgen.engine.pipeline import Format
 from formgen.service import audit_hooks as audit
+from formgen.service.bodies import json_body, upload_ready
+from formgen.service.downloads import document_response
 from formgen.service.openapi import form_json_schema, openapi_document
 from formgen.service.problems_http import HTTPProblem
+from formgen.service.render_slots import render_slot
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKey(key)
-        seen[key] = value
-    return seen
-
-
-def _no_constants(name: str) -> Any:
-    # NaN and Infinity are not JSON (RFC 8259), though Python's parser accepts them.
-    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
-
-
-def json_body() -> Any:
-    """The request's JSON, or a problem: 415 for another type, 400 for malformed JSON."""
-    if request.mimetype != "application/json":
-        raise HTTPProblem(415, "Unsupported Media Type",
-                          f"Send the body as application/json (got '{request.mimetype or 'none'}').")
-    raw = request.get_data(cache=False)
-    try:
-        return limits.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except _DuplicateKey as exc:
-        raise HTTPProblem(400, "Malformed JSON",
-                          f"The key '{exc.args[0]}' appears twice in one object; send it once.",
-                          "/problems/malformed-json") from None
-    except UnicodeDecodeError:
-        raise HTTPProblem(400, "Malformed JSON", "The body is not UTF-8 text.", "/problems/malformed-json") from None
-    except limits.TooMany as exc:
-        raise HTTPProblem(400, "Malformed JSON", f"The body is refused unread: {exc}.", "/problems/malformed-json") from None
-    except json.JSONDecodeError as exc:
-        raise HTTPProblem(400, "Malformed JSON",
-                          f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
-                          "/problems/malformed-json") from None
-    except RecursionError:
-        raise HTTPProblem(400, "Malformed JSON", "The body is nested too deeply.", "/problems/malformed-json") from None
 
 
 def chosen_format(formats: tuple[str, ...]) -> Format:
@@ -76,16 +33,6 @@ def chosen_format(formats: tuple[str, ...]) -> Format:
         raise HTTPProblem(406, "Not Acceptable",
                           f"The Accept header asks for none of the formats offered: {', '.join(offered)}.")
     return offered.get(best, Format.PDF)
-
-
-def document_response(document: pipeline.RenderedDocument) -> Response:
-    media_type = "application/zip" if document.filename.endswith(".zip") else document.media_type
-    response = Response(document.content, mimetype=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    if document.pages is not None:
-        response.headers["X-Page-Count"] = str(document.pages)
-    return response
 
 
 @bp.get("/forms")
@@ -119,7 +66,9 @@ def form_rules(form_id: str) -> Response:
 @bp.post("/forms/<form_id>/validate")
 def validate(form_id: str) -> Response:
     form = get_form(form_id)
-    pages = pipeline.check(form, json_body())
+    body = json_body()
+    with render_slot():
+        pages = pipeline.check(form, body)
     response = jsonify({"valid": True, "pages": pages})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -135,9 +84,11 @@ def render(form_id: str) -> Response:
     if split is not None:
         if split != "child":
             raise HTTPProblem(400, "Bad Request", f"split='{split}' is not understood; the only split is 'child'.")
-        document = pipeline.render_split(form, body, fmt)
+        with render_slot():
+            document = pipeline.render_split(form, body, fmt)
     else:
-        document = pipeline.render(form, body, fmt)
+        with render_slot():
+            document = pipeline.render(form, body, fmt)
     audit.made(document.content, document.pages)
     return document_response(document)
 
@@ -147,7 +98,7 @@ def _uploaded(what: str, limit: int) -> bytes:
     upload = request.files.get("file")
     if upload is None:
         raise HTTPProblem(400, "Bad Request", f"Send {what} as multipart/form-data, in a field named 'file'.")
-    return upload.read(limit + 1)
+    return upload_ready(upload.read(limit + 1))
 
 
 @bp.post("/forms/<form_id>/extract")

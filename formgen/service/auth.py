@@ -1,10 +1,16 @@
-"""API keys for /api/*: each client has a name and a key; only a slow hash of each key is stored.
+"""API keys for /api/*: each client has a name and a key; only a hash of each key is stored.
 
 Keys come from `API_KEYS_FILE` (FORMGEN_API_KEYS_FILE, a file) or `API_KEYS` (FORMGEN_API_KEYS, the
 same lines separated by newlines or commas). Each line is `name:hash`, where hash is
 
-    scrypt$<salt-hex>$<hash-hex>     what `formgen keys NAME` prints (scrypt, n=2**14, r=8, p=1)
-    <64 hex digits>                  the SHA-256 of a key (accepted for keys made elsewhere)
+    <64 hex digits>                  the SHA-256 of the key: what `formgen keys NAME` prints
+    scrypt$<salt-hex>$<hash-hex>     what earlier versions printed (scrypt, n=2**14, r=8, p=1); still accepted
+
+A key `formgen keys` makes has 256 random bits, so nobody can guess one from its SHA-256 and a slow hash
+adds nothing but cost: with scrypt, every wrong key cost ~60 ms per client. A presented key's SHA-256 is
+compared in constant time with every client's. A scrypt line is checked once per process for each key
+presented (a key that matches is then known by its SHA-256; one that does not is remembered as wrong), one
+scrypt at a time. Repeated wrong keys from one address are answered 429 with Retry-After.
 
 Blank lines and lines starting with # are ignored. Requests carry `Authorization: Bearer <key>`.
 With no keys configured the API runs open; `formgen serve` allows that on loopback only.
@@ -14,9 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 import threading
+import time
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +41,12 @@ _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _SCRYPT = re.compile(r"^scrypt\$([0-9a-f]{32})\$([0-9a-f]{64})$")
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _KEY_PREFIX = "fgk_"
+# Wrong keys remembered per process, so the same wrong key never costs a second scrypt.
+_REFUSED_REMEMBERED = 4096
+# Wrong keys allowed from one address in a minute before it is answered 429 (AUTH_FAILURES_PER_MINUTE).
+DEFAULT_FAILURES_PER_MINUTE = 10
+_WINDOW_SECONDS = 60.0
+_ADDRESSES_TRACKED = 10_000
 
 
 class KeyFileError(ValueError):
@@ -55,8 +70,13 @@ def _scrypt(key: str, salt: bytes) -> bytes:
     return hashlib.scrypt(key.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
 
 
+def digest_key(key: str) -> str:
+    """The stored form of a key: its SHA-256, in hex."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def hash_key(key: str, salt: bytes | None = None) -> str:
-    """The stored form of a key: scrypt with a random salt."""
+    """The scrypt form earlier versions stored (kept so old lines can be tested and made again)."""
     salt = salt if salt is not None else secrets.token_bytes(16)
     return f"scrypt${salt.hex()}${_scrypt(key, salt).hex()}"
 
@@ -90,7 +110,12 @@ def load_clients(config: Mapping[str, Any]) -> list[Client]:
     clients: list[Client] = []
     path = config.get("API_KEYS_FILE")
     if path:
-        clients += parse_lines(Path(str(path)).read_text(encoding="utf-8").splitlines(), str(path))
+        try:
+            text = Path(str(path)).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
+            raise KeyFileError(f"cannot read the API keys file {path}: {reason}.") from None
+        clients += parse_lines(text.splitlines(), str(path))
     inline = config.get("API_KEYS")
     if inline:
         clients += parse_lines(re.split(r"[\n,]", str(inline)), "API_KEYS")
@@ -101,33 +126,88 @@ def load_clients(config: Mapping[str, Any]) -> list[Client]:
 
 
 class KeyRing:
-    """The clients, with a small in-memory cache of keys already verified (by their SHA-256)."""
+    """The clients' keys, known by SHA-256; scrypt lines are learned the first time their key is shown."""
 
     def __init__(self, clients: list[Client]) -> None:
         self.clients = clients
-        self._verified: dict[str, str] = {}
+        self._digests = {c.name: c.hashed for c in clients if _SHA256_HEX.match(c.hashed)}
+        self._unlearned = [c for c in clients if _SCRYPT.match(c.hashed)]
+        self._refused: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+        # One scrypt at a time per process: a flood of wrong keys cannot take every core.
+        self._scrypt_gate = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         return bool(self.clients)
 
-    def client_for(self, key: str) -> str | None:
-        """The client's name for a key, or None. A slow hash per client on a cache miss."""
-        fingerprint = hashlib.sha256(key.encode()).hexdigest()
-        cached = self._verified.get(fingerprint)
-        if cached is not None:
-            return cached
+    def known(self, key: str) -> str | None:
+        """The client whose SHA-256 matches the key's, or None. Every digest is compared, in constant time."""
+        fingerprint = digest_key(key)
         found = None
-        for client in self.clients:
-            # Every client is tried, so the time taken does not tell which one came close.
-            if client.matches(key) and found is None:
-                found = client.name
-        if found is not None:
-            with self._lock:
-                if len(self._verified) < 4 * len(self.clients) + 16:
-                    self._verified[fingerprint] = found
+        for name, digest in list(self._digests.items()):
+            if hmac.compare_digest(digest, fingerprint) and found is None:
+                found = name
         return found
+
+    def needs_slow_check(self, key: str) -> bool:
+        """Whether some scrypt line has yet to be checked against this key."""
+        return bool(self._unlearned) and digest_key(key) not in self._refused
+
+    def learn(self, key: str) -> str | None:
+        """Check the key against the scrypt lines not yet learned; remember the answer either way."""
+        fingerprint = digest_key(key)
+        with self._scrypt_gate:
+            for client in list(self._unlearned):
+                if client.matches(key):
+                    with self._lock:
+                        self._digests[client.name] = fingerprint
+                        self._unlearned.remove(client)
+                    return client.name
+            with self._lock:
+                self._refused[fingerprint] = None
+                while len(self._refused) > _REFUSED_REMEMBERED:
+                    self._refused.popitem(last=False)
+        return None
+
+    def client_for(self, key: str) -> str | None:
+        """The client's name for a key, or None."""
+        found = self.known(key)
+        if found is None and self.needs_slow_check(key):
+            found = self.learn(key)
+        return found
+
+
+class FailureLimiter:
+    """Wrong keys per address in the last minute; past the limit, how long the address must wait."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(address, deque())
+        while times and times[0] <= now - _WINDOW_SECONDS:
+            times.popleft()
+        return times
+
+    def retry_after(self, address: str) -> int | None:
+        """Seconds until the address may try again, or None when it may now."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(address, now)
+            if len(times) < self.per_minute:
+                return None
+            return max(1, math.ceil(times[0] + _WINDOW_SECONDS - now))
+
+    def failed(self, address: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._recent(address, now).append(now)
+            self._failures.move_to_end(address)
+            while len(self._failures) > _ADDRESSES_TRACKED:
+                self._failures.popitem(last=False)
 
 
 def _unauthorised(detail: str) -> Response:
@@ -142,14 +222,25 @@ def keyring(app: Flask) -> KeyRing:
     return ring
 
 
+def _too_many(wait: int) -> Response:
+    response = problem(429, "Too Many Requests",
+                       f"Too many wrong API keys from this address. Wait {wait} seconds, then try again with a valid key.",
+                       "/problems/too-many-attempts")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def init_app(app: Flask) -> None:
     ring = KeyRing(load_clients(app.config))
     app.extensions["formgen_keys"] = ring
+    limiter = FailureLimiter(int(app.config.get("AUTH_FAILURES_PER_MINUTE", DEFAULT_FAILURES_PER_MINUTE)))
 
     @app.before_request
     def _authenticate() -> Response | None:
+        if not (request.path == "/api" or request.path.startswith("/api/")):
+            return None
         g.client = OPEN_CLIENT
-        if not ring.enabled or not (request.path == "/api" or request.path.startswith("/api/")):
+        if not ring.enabled:
             return None
         header = request.headers.get("Authorization", "")
         scheme, _, key = header.partition(" ")
@@ -157,8 +248,17 @@ def init_app(app: Flask) -> None:
             return _unauthorised("Send an API key as 'Authorization: Bearer <key>'.")
         if scheme.lower() != "bearer" or not key.strip():
             return _unauthorised("The Authorization header must be 'Bearer <key>'.")
-        name = ring.client_for(key.strip())
+        key = key.strip()
+        name = ring.known(key)
         if name is None:
-            return _unauthorised("The API key is not recognised. Check it, or ask for a new one.")
+            # A valid key always gets in; only wrong ones are counted and slowed.
+            address = request.remote_addr or "unknown"
+            wait = limiter.retry_after(address)
+            if wait is not None:
+                return _too_many(wait)
+            name = ring.learn(key) if ring.needs_slow_check(key) else None
+            if name is None:
+                limiter.failed(address)
+                return _unauthorised("The API key is not recognised. Check it, or ask for a new one.")
         g.client = name
         return None

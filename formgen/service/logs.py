@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -16,6 +17,10 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 log = logging.getLogger("formgen.access")
+
+# A client's X-Request-Id is kept only if it is a UUID or 16-64 hex digits: nothing else (a name, a sentence)
+# can ride into the logs on it. Anything else is replaced with a fresh id.
+REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,64}", re.IGNORECASE)
 
 _SAFE_EXTRAS = ("request_id", "method", "route", "status", "duration_ms", "form_id", "error_type", "client")
 
@@ -64,8 +69,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         incoming = request.headers.get("X-Request-Id", "")
-        # Only an id that looks like one is echoed; anything else could smuggle data into logs.
-        g.request_id = incoming if incoming.replace("-", "").isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+        g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         g.started = time.perf_counter()
 
     @app.after_request

@@ -123,10 +123,12 @@ def openapi_document() -> dict[str, Any]:
         "413": _problem("Body too large."), "415": _problem("The body is not application/json."),
         "422": _problem("The body breaks the form's rules, or the document is over the page limit."),
     }
-    api.path("/healthz", operations={"get": {"summary": "Liveness", "responses": {"200": {
-        "description": "The service is up.",
-        "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}},
-    }}}})
+    api.path("/healthz", operations={"get": {"summary": "Readiness", "responses": {
+        "200": {"description": "The service is up and its audit trail can be written.",
+                "content": {"application/json": {"schema": {"type": "object",
+                                                            "properties": {"status": {"type": "string"}}}}}},
+        "503": _problem("Not ready: `checks` names each check that failed (e.g. the audit trail cannot be written)."),
+    }}})
     api.path("/api/forms", operations={"get": {"summary": "List the forms", "responses": {"200": {
         "description": "Every form.",
         "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/FormSummary"}}}},

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from formgen.core.errors import FormgenError
 
@@ -18,9 +18,14 @@ _DETAILS = {
     401: "Send a valid API key as 'Authorization: Bearer <key>'.",
     404: "Nothing is found at this address.",
     405: "This address does not accept that method.",
+    403: "This address is not open to this caller.",
     406: "The requested format is not offered.",
+    408: "The request did not arrive in time. Nothing was rendered; send it again.",
     413: "The request body is too large.",
+    414: "The address is too long.",
     415: "Send the body as application/json.",
+    429: "Too many attempts from this address. Wait, then try again.",
+    431: "The request's headers are too large.",
     500: "Something went wrong on our side. Nothing was rendered; try again or contact support with the request id.",
 }
 
@@ -47,8 +52,15 @@ def init_app(app: Flask) -> None:
     def _engine_error(error: FormgenError) -> Response:
         return problem(error.status, error.title, error.detail, error.problem_type, **error.extra())
 
+    @app.errorhandler(TimeoutError)
+    def _too_slow(_: TimeoutError) -> Response:
+        # A body that stopped arriving (formgen serve's read deadline): this request fails, the server goes on.
+        return problem(408, "Request Timeout", _DETAILS[408], "/problems/request-timeout")
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
+        if isinstance(error, ClientDisconnected) and isinstance(error.__context__, TimeoutError):
+            return _too_slow(error.__context__)  # werkzeug reads a body that stopped arriving as a hang-up
         status = error.code or 500
         if isinstance(error, HTTPProblem):
             return problem(status, error.title, error.description or "", error.problem_type)

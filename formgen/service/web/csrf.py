@@ -52,5 +52,7 @@ def valid() -> bool:
 def set_cookie(response: Response) -> Response:
     new = g.get("csrf_new_id")
     if new:
-        response.set_cookie(COOKIE, new, httponly=True, samesite="Strict", secure=request.is_secure, path="/")
+        # Secure when the request came over https (directly, or as a trusted proxy says) or when configured.
+        secure = request.is_secure or bool(current_app.config.get("COOKIE_SECURE"))
+        response.set_cookie(COOKIE, new, httponly=True, samesite="Strict", secure=secure, path="/")
     return response

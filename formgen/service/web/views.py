@@ -25,7 +25,10 @@ from formgen.core.registry import FormSpec, all_forms, get_form
 from formgen.engine import pipeline
 from formgen.engine.prefill import MAX_UPLOAD_BYTES, Prefill, UploadKind, prefill_body, prefill_from_upload, read_upload
 from formgen.service import audit_hooks as audit
-from formgen.service.api_views import document_response
+from formgen.service.bodies import upload_ready
+from formgen.service.downloads import document_response
+from formgen.service.identity import web_gate
+from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
 from formgen.service.web.schema_form import Field, answers, change_rows, describe, error_summary, page, parse
 
@@ -63,6 +66,14 @@ def page_csp(script_nonce: str) -> str:
     return (f"default-src 'none'; script-src 'self' 'nonce-{script_nonce}'; style-src 'self'; img-src 'self'; "
             "font-src 'self'; manifest-src 'self'; connect-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
+
+
+@bp.before_request
+def _signed_in() -> Response | None:
+    """Every page needs a signed-in person once formgen is deployed (formgen.service.identity)."""
+    if request.endpoint == "web.assets":  # GOV.UK Frontend's public CSS, fonts and scripts
+        return None
+    return web_gate()
 
 
 @bp.after_request
@@ -147,7 +158,8 @@ def form_post(form_id: str) -> tuple[str, int]:
             abort(400)
         return _form_page(spec, body)
     try:
-        pages = pipeline.check(spec, body)
+        with render_slot():
+            pages = pipeline.check(spec, body)
     except (ValidationFailed, PageLimitExceeded) as error:
         return _engine_errors(spec, body, error)
     return _render("web/check.html", spec=spec, cards=answers(fields_of(spec.id), body),
@@ -174,14 +186,14 @@ def download(form_id: str) -> Response | tuple[str, int]:
     if not csrf.valid():
         return _form_page(spec, body, top_errors=[{"text": STALE}], status=400)
     fmt = request.form.get("format", "pdf")
-    # Downloads from the pages go in the same audit trail as the API's renders.
-    g.client = "web"
+    # Downloads from the pages go in the same audit trail as the API's renders, under the signed-in person.
     audit.attempt(spec.id, fmt if fmt in ("pdf", "docx") else "unknown")
     try:
-        if request.form.get("split") == "child":
-            document = pipeline.render_split(spec, body, fmt)
-        else:
-            document = pipeline.render(spec, body, fmt)
+        with render_slot():
+            if request.form.get("split") == "child":
+                document = pipeline.render_split(spec, body, fmt)
+            else:
+                document = pipeline.render(spec, body, fmt)
         audit.made(document.content, document.pages)
         return document_response(document)
     except UnsupportedFormat:
@@ -210,7 +222,7 @@ def upload(form_id: str) -> tuple[str, int]:
         return _form_page(spec, {}, upload_error="Choose a PDF, Word document or JSON file to upload.", status=400)
     content = file.stream.read(MAX_UPLOAD_BYTES + 1)
     try:
-        result = prefill_from_upload(spec, content)
+        result = prefill_from_upload(spec, upload_ready(content))
     except BadDocument as error:
         return _form_page(spec, {}, upload_error=error.detail, status=422)
     return _form_page(spec, result.body, banner=_filled_banner(spec, result))
@@ -225,9 +237,9 @@ def prefill(form_id: str) -> tuple[str, int]:
     spec = get_form(form_id)
     try:
         if request.mimetype == "application/json":
-            result = prefill_from_upload(spec, request.get_data(cache=False))
+            result = prefill_from_upload(spec, upload_ready(request.get_data(cache=False)))
         elif "data" in request.form:
-            kind, source, data = read_upload(request.form["data"].encode("utf-8"))
+            kind, source, data = read_upload(upload_ready(request.form["data"].encode("utf-8")))
             body, dropped = prefill_body(spec, source, data)
             result = Prefill(body=body, kind=kind, source_form=source, dropped=dropped)
         else:

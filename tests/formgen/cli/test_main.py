@@ -93,3 +93,45 @@ def test_rendering_does_not_import_flask_or_the_server() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=True)
     assert result.stdout.strip().splitlines()[-1] == b"False False False"
+
+
+def _serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FORMGEN_")}
+    return {**env, "FORMGEN_AUDIT_DB": str(tmp_path / "audit.sqlite3"), **extra}
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ("audit-under-a-file", "formgen: the audit trail at {tmp}/instance/audit.sqlite3 cannot be opened: "),
+    ("missing-keys-file", "formgen: cannot read the API keys file {tmp}/keys: No such file or directory."),
+    ("bad-keys-line", "formgen: {tmp}/keys, entry 1: expected 'name:hash'"),
+    ("header-without-proxies", "formgen: FORMGEN_WEB_USER_HEADER is set but FORMGEN_TRUSTED_PROXIES is not"),
+])
+def test_serve_refuses_a_start_up_problem_in_one_line(tmp_path: Path, setting: str, says: str) -> None:
+    env = _serve_env(tmp_path)
+    if setting == "audit-under-a-file":
+        (tmp_path / "instance").write_text("a file where the audit folder should be")
+        env["FORMGEN_AUDIT_DB"] = str(tmp_path / "instance" / "audit.sqlite3")
+    elif setting == "missing-keys-file":
+        env["FORMGEN_API_KEYS_FILE"] = str(tmp_path / "keys")
+    elif setting == "bad-keys-line":
+        (tmp_path / "keys").write_text("not a key line\n")
+        env["FORMGEN_API_KEYS_FILE"] = str(tmp_path / "keys")
+    else:
+        env["FORMGEN_WEB_USER_HEADER"] = "X-Forwarded-User"
+    result = subprocess.run([sys.executable, "-m", "formgen.cli.main", "serve", "--port", "1"], env=env,
+                            capture_output=True, timeout=60, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(says.format(tmp=tmp_path))
+
+
+def test_audit_command_with_a_broken_configuration_says_why_in_one_line(tmp_path: Path) -> None:
+    env = _serve_env(tmp_path, FORMGEN_API_KEYS_FILE=str(tmp_path / "keys"))
+    result = subprocess.run([sys.executable, "-m", "formgen.cli.main", "audit"], env=env, capture_output=True,
+                            timeout=60, check=False)
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        f"formgen: cannot read the API keys file {tmp_path}/keys: No such file or directory."]

@@ -102,14 +102,86 @@ def test_hash_is_salted_and_slow_and_verifies() -> None:
     assert not auth.Client("x", first).matches(OTHER_KEY)
 
 
-def test_keys_command_prints_a_key_once_and_stores_only_its_hash(capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_command_prints_a_key_once_and_stores_only_its_sha256(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keys", "case-system"]) == 0
     out, err = capsys.readouterr()
     key = next(line.strip() for line in err.splitlines() if line.strip().startswith("fgk_"))
     name, hashed = out.strip().split(":", 1)
-    assert hashed.startswith("scrypt$")
+    # 256 random bits need no slow hash: the line is the key's SHA-256, checked in microseconds.
+    assert hashed == hashlib.sha256(key.encode()).hexdigest()
     assert name == "case-system" and key not in out
-    assert auth.parse_lines([out], "test")[0].matches(key)
+    assert auth.KeyRing(auth.parse_lines([out], "test")).client_for(key) == "case-system"
+
+
+def test_keys_command_stores_a_long_key_from_stdin_and_refuses_a_short_one(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(KEY + "-and-more-random-text\n"))
+    assert main(["keys", "portal", "--stdin"]) == 0
+    assert capsys.readouterr().out == f"portal:{hashlib.sha256((KEY + '-and-more-random-text').encode()).hexdigest()}\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO("short-key-16char\n"))
+    assert main(["keys", "portal", "--stdin"]) == 64
+    assert "at least 32 random characters" in capsys.readouterr().err
+
+
+def _counting_scrypt(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = auth._scrypt
+
+    def counted(key: str, salt: bytes) -> bytes:
+        calls.append(key)
+        return real(key, salt)
+
+    monkeypatch.setattr(auth, "_scrypt", counted)
+    return calls
+
+
+def test_a_scrypt_line_is_checked_once_per_key_then_known_by_its_sha256(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [f"a:{auth.hash_key(KEY)}", f"b:{auth.hash_key(OTHER_KEY)}", f"c:{auth.hash_key(KEY + 'c')}"]
+    ring = auth.KeyRing(auth.parse_lines(lines, "test"))
+    calls = _counting_scrypt(monkeypatch)
+    wrong = "fgk_a-wrong-key-somebody-is-trying-00001"
+    assert ring.client_for(wrong) is None and len(calls) == 3
+    # The same wrong key again costs nothing: it is remembered as wrong.
+    assert ring.client_for(wrong) is None and len(calls) == 3
+    assert ring.client_for(KEY) == "a" and len(calls) == 4
+    # Learned: a's key is now known by its SHA-256, and a's line is never scrypted again.
+    assert ring.client_for(KEY) == "a" and len(calls) == 4
+    assert ring.client_for("fgk_another-wrong-key-0000000000002") is None and len(calls) == 6
+
+
+def test_sha256_lines_never_cost_a_slow_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    ring = auth.KeyRing(auth.parse_lines([f"a:{auth.digest_key(KEY)}", f"b:{auth.digest_key(OTHER_KEY)}"], "test"))
+    calls = _counting_scrypt(monkeypatch)
+    for number in range(50):
+        assert ring.client_for(f"fgk_wrong-{number:040d}") is None
+    assert ring.client_for(OTHER_KEY) == "b"
+    assert calls == []
+
+
+def test_repeated_wrong_keys_from_one_address_are_slowed_with_a_429(keys_file: Path) -> None:
+    app = create_app({"TESTING": True, "API_KEYS_FILE": str(keys_file), "AUTH_FAILURES_PER_MINUTE": 3})
+    guesser, other = app.test_client(), app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    for number in range(3):
+        assert guesser.get("/api/forms", headers={"Authorization": f"Bearer fgk_guess-{number}"}).status_code == 401
+    slowed = guesser.get("/api/forms", headers={"Authorization": "Bearer fgk_guess-4"})
+    assert slowed.status_code == 429
+    assert slowed.mimetype == "application/problem+json"
+    assert slowed.json["type"] == "/problems/too-many-attempts"
+    assert 1 <= int(slowed.headers["Retry-After"]) <= 60
+    # A valid key still gets in from that address, and other addresses are not slowed.
+    assert guesser.get("/api/forms", headers={"Authorization": f"Bearer {OTHER_KEY}"}).status_code == 200
+    assert other.get("/api/forms", headers={"Authorization": "Bearer fgk_guess-5"}).status_code == 401
+
+
+def test_an_unreadable_keys_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-keys"
+    with pytest.raises(auth.KeyFileError) as caught:
+        create_app({"TESTING": True, "API_KEYS_FILE": str(missing)})
+    assert str(caught.value) == f"cannot read the API keys file {missing}: No such file or directory."
 
 
 def test_keys_command_refuses_a_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,10 +206,26 @@ def test_server_refuses_other_addresses_without_keys(monkeypatch: pytest.MonkeyP
     assert "open to anyone on this machine" in capsys.readouterr().err
 
 
-def test_server_may_bind_anywhere_with_keys(monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("web", [{"FORMGEN_WEB_PAGES": "off"},
+                                 {"FORMGEN_WEB_USER_HEADER": "X-Forwarded-User", "FORMGEN_TRUSTED_PROXIES": "10.0.0.5"}])
+def test_server_may_bind_anywhere_with_keys_and_pages_signed_in_or_off(
+        monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path, web: dict[str, str]) -> None:
     monkeypatch.setenv("FORMGEN_API_KEYS_FILE", str(keys_file))
     monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    for name, value in web.items():
+        monkeypatch.setenv(name, value)
     assert access_check("0.0.0.0") is None
+
+
+def test_server_with_keys_but_open_pages_refuses_other_addresses_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path) -> None:
+    monkeypatch.setenv("FORMGEN_API_KEYS_FILE", str(keys_file))
+    monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    refusal = access_check("0.0.0.0")
+    assert refusal is not None and "\n" not in refusal
+    assert refusal.startswith("formgen: refusing to serve on 0.0.0.0: the web pages would have no signed-in person.")
+    assert "FORMGEN_WEB_USER_HEADER" in refusal and "FORMGEN_WEB_PAGES=off" in refusal
+    assert access_check("127.0.0.1") is None
 
 
 def test_serve_command_exits_2_when_refusing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,

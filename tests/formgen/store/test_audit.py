@@ -24,6 +24,7 @@ from formgen.store.audit import AuditTrail, AuditUnavailable, Entry, open_trail
 
 FORM = "manchester-allocations-pro-forma"
 KEY = "fgk_audit-test-key-000000000001"
+REQUEST_ID = "0f8e4c1a-3b2d-4e5f-8a9b-1c2d3e4f5a6b"
 
 
 @pytest.fixture()
@@ -56,7 +57,7 @@ def test_testing_apps_keep_no_trail_unless_asked(app: Flask) -> None:
 
 
 def test_each_render_is_one_row_with_the_documents_hash(caller: FlaskClient, db: Path) -> None:
-    pdf = caller.post(f"/api/forms/{FORM}/render?format=pdf", json=_example(), headers={"X-Request-Id": "req-1"})
+    pdf = caller.post(f"/api/forms/{FORM}/render?format=pdf", json=_example(), headers={"X-Request-Id": REQUEST_ID})
     docx = caller.post(f"/api/forms/{FORM}/render?format=docx", json=_example())
     assert pdf.status_code == docx.status_code == 200
     rows = _rows(db)
@@ -67,8 +68,8 @@ def test_each_render_is_one_row_with_the_documents_hash(caller: FlaskClient, db:
     assert first["sha256"] == hashlib.sha256(pdf.data).hexdigest()
     assert second["sha256"] == hashlib.sha256(docx.data).hexdigest()
     assert first["pages"] == int(pdf.headers["X-Page-Count"])
-    assert first["status"] == 200 and first["outcome"] == "rendered"
-    assert first["request_id"] == "req-1"
+    assert first["status"] == 200 and first["outcome"] == "sent"
+    assert first["request_id"] == REQUEST_ID
     assert first["at"].endswith("+00:00")
 
 
@@ -152,7 +153,7 @@ def test_audit_command_lists_the_trail(caller: FlaskClient, db: Path, capsys: py
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split("\t") == ["id", "at", "request_id", "client", "form_id", "format", "pages", "sha256",
                                     "status", "outcome"]
-    assert [line.split("\t")[-1] for line in lines[1:]] == ["rendered", "invalid"]
+    assert [line.split("\t")[-1] for line in lines[1:]] == ["sent", "invalid"]
     assert main(["audit", "--db", str(db), "--json", "-n", "1"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["outcome"] == "invalid" and row["id"] == 2
@@ -212,14 +213,14 @@ def test_a_render_that_cannot_be_recorded_returns_no_document(caller: FlaskClien
     audit = trail(audited)
     assert audit is not None
 
-    def broken(entry: Entry, at: object = None) -> None:
-        raise sqlite3.OperationalError("disk I/O error")
+    def broken() -> None:
+        raise AuditUnavailable("disk I/O error")
 
-    monkeypatch.setattr(audit, "record", broken)
-    audited.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error becomes a 500 problem
+    monkeypatch.setattr(audit, "check_writable", broken)
     response = caller.post(f"/api/forms/{FORM}/render?format=pdf", json=_example())
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
+    assert response.json["type"] == "/problems/audit-unavailable"
     assert not response.data.startswith(b"%PDF")
 
 

@@ -94,7 +94,7 @@ def test_renders_through_the_service_are_recorded_in_postgresql(url: str) -> Non
     refused = app.test_client().post(f"/api/forms/{FORM}/render", json={**body, "level_of_need": 9})
     assert (made.status_code, refused.status_code) == (200, 422)
     first, second = audit.rows()
-    assert first["sha256"] == hashlib.sha256(made.data).hexdigest() and first["outcome"] == "rendered"
+    assert first["sha256"] == hashlib.sha256(made.data).hexdigest() and first["outcome"] == "sent"
     assert (second["status"], second["outcome"], second["sha256"]) == (422, "invalid", None)
     assert first["at"].endswith("+00:00") and first["client"] == "open"
     audit.check_writable()
