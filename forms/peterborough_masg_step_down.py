@@ -173,8 +173,8 @@ NOTED = Wording(
 )
 REFERRER_HELPS = Wording(
     "referrer-helps",
-    "It is often helpful to the panel if the referrer can attend: they can often present more contextual "
-    "information than any assessment holds (section 2).",
+    "It is often helpful to the panel if the referrer can attend, as they can often present more contextual "
+    "information than is available in any assessment (section 2).",
     guidance("004", SECTION_2, says="It is often helpful to the panel if the referrer can attend as they can often "
              "present more contextual information than that which is available in any assessment, no matter how "
              "thorough."),
