@@ -53,6 +53,7 @@ class SharedCase(TypedDict, total=False):
     telephone: str
     email: str
     worker: SharedWorker                   # the practitioner who wrote the source document
+    lead_professional: SharedWorker        # who leads the Early Help plan (team: their agency)
     worried_about: str
     working_well: str
     complicating_factors: str
