@@ -30,7 +30,7 @@ from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from formgen.documents.fonts import BODY_FONT
+from formgen.documents.fonts import BODY_FONT, FIELD_FONT_KEY, field_font
 from formgen.documents.tagging import Element, Tagged
 
 SEPARATOR = "__"
@@ -280,6 +280,8 @@ def place_fields(canvas: Canvas) -> None:
     saved_count = canvas._annotationCount
     canvas._annotationCount = canvas._doc.__dict__.setdefault(_ANNOTATIONS, _FIRST_ANNOTATION)
     structure = getattr(canvas, "structure", None)
+    if structure is not None:
+        _embed_field_font(form)
     for placed in pending:
         field = placed.field
         common: dict[str, Any] = {
@@ -320,3 +322,13 @@ def _tag_widget(canvas: Canvas, structure: Any, placed: _Placed, ref: Any) -> No
     if structure is None or placed.element is None:
         return
     structure.annotation(canvas, placed.element, ref, canvas._doc.idToObject[ref.name])
+
+
+def _embed_field_font(form: Any) -> None:
+    """Fields' appearances in an embedded font (PDF/A), not the standard Helvetica reportlab names:
+    reportlab's AcroForm takes only the 14 standard fonts, so its font lookup is answered here."""
+    if FIELD_FONT_KEY in form.fonts:
+        return
+    ref = form.getRefStr(field_font(form.canv._doc))
+    form.fonts[FIELD_FONT_KEY] = ref
+    form.makeFont = lambda _name: (ref, FIELD_FONT_KEY)

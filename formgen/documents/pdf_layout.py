@@ -346,7 +346,9 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     header_rows = 0
     counting_headers = True
     rows = tbl.findall(qn("w:tr"))
-    table_el = into.parent.add("Table") if into is not None else None
+    # A one-column table is a box drawn round its text, not a table of data: its paragraphs are tagged
+    # as the paragraphs they are, with no table round them (PDF/UA: layout tables are not Tables).
+    table_el = into.parent.add("Table") if into is not None and len(widths) > 1 else None
     row_headers = table_el is not None and _row_headers(tbl, len(widths)) and not any(
         tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None for tr in rows)
     for row_index, tr in enumerate(rows):
@@ -364,7 +366,7 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
             if col >= len(row):
                 break
             cell_width = sum(widths[col: col + span]) - 2 * CELL_PAD_X
-            cell_into = None
+            cell_into = into
             if into is not None and row_el is not None:
                 cell_into = into.under(_cell_element(row_el, is_header and counting_headers, row_headers and col == 0, span))
             cell = list(_block_flowables(tc, parent, styles, cell_width, cell_into))
