@@ -106,7 +106,8 @@ def finish_catalog(doc: Any, structure_root: Any, lang: str) -> None:
     catalog.StructTreeRoot = structure_root
     catalog.MarkInfo = PDFDictionary({"Marked": "true"})  # a bare token: a str formats as itself
     catalog.ViewerPreferences = PDFDictionary({"DisplayDocTitle": "true"})
-    # Uncompressed, as PDF/A asks of metadata (so any tool can read the identification).
+    # Unfiltered, as PDF/A asks of metadata (so any tool can read the identification): reportlab
+    # compresses only page streams and font files, and filters=[] would write an empty /Filter.
     catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                                 content=xmp_packet(doc, lang), filters=[])
+                                 content=xmp_packet(doc, lang))
     catalog.OutputIntents = PDFArray([_output_intent(doc)])
