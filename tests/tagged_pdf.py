@@ -41,12 +41,6 @@ def marks(pdf: bytes) -> Marks:
     for index, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
         stack: list[tuple[str, int | None]] = []  # (tag, MCID) of the open sequences
 
-        def owner() -> tuple[str, int | None] | None:
-            for tag, mcid in reversed(stack):
-                if tag == "/Artifact" or mcid is not None:
-                    return tag, mcid
-            return None
-
         def before(op: bytes, args: Any, cm: Any, tm: Any, stack: list[tuple[str, int | None]] = stack,
                    index: int = index) -> None:
             if op in (b"BDC", b"BMC"):
@@ -57,11 +51,12 @@ def marks(pdf: bytes) -> Marks:
                     found.paint_order.append((index, int(mcid)))
             elif op == b"EMC":
                 stack.pop()
-            elif (op in _TEXT_OPS or op in _PAINT_OPS) and owner() is None:
+            elif (op in _TEXT_OPS or op in _PAINT_OPS) and _owner(stack) is None:
                 found.untagged.append(f"page {index + 1}: {op.decode()}")
 
-        def text(value: str, cm: Any, tm: Any, font: Any, size: Any, index: int = index) -> None:
-            who = owner()
+        def text(value: str, cm: Any, tm: Any, font: Any, size: Any, index: int = index,
+                 stack: list[tuple[str, int | None]] = stack) -> None:
+            who = _owner(stack)
             if who is None:
                 if value.strip():
                     found.untagged.append(f"page {index + 1}: text {value!r}")
@@ -73,6 +68,14 @@ def marks(pdf: bytes) -> Marks:
 
         page.extract_text(visitor_operand_before=before, visitor_text=text)
     return found
+
+
+def _owner(stack: list[tuple[str, int | None]]) -> tuple[str, int | None] | None:
+    """The innermost open sequence that owns what is drawn: an MCID's, or an Artifact."""
+    for tag, mcid in reversed(stack):
+        if tag == "/Artifact" or mcid is not None:
+            return tag, mcid
+    return None
 
 
 @dataclass

@@ -28,7 +28,6 @@ from docx.text.run import Run
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase.pdfdoc import PDFName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -370,6 +369,8 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
             if into is not None and row_el is not None:
                 cell_into = into.under(_cell_element(row_el, is_header and counting_headers, row_headers and col == 0, span))
             cell = list(_block_flowables(tc, parent, styles, cell_width, cell_into))
+            if cell_into is not None and cell_into is not into:
+                _one_paragraph_cell(cell, cell_into.parent)
             row[col] = cell or ""
             # Word keeps a cell's first space-before and last space-after (reportlab drops both), and
             # each row of a bordered table is one border width taller.
@@ -393,13 +394,23 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
                                                    repeatRows=header_rows, splitInRow=1, hAlign="LEFT")
 
 
+def _one_paragraph_cell(cell: list[Flowable], cell_el: Element) -> None:
+    """A cell holding one paragraph owns its text itself (TD, not TD > P): the same reading, and half the
+    elements in a long agenda's tables, each an object in the file."""
+    if len(cell_el.kids) == 1 and isinstance(cell_el.kids[0], Element) and cell_el.kids[0].type == "P":
+        owners = [f for f in cell if getattr(f, "_element", None) is cell_el.kids[0]]
+        if len(owners) == 1:
+            cell_el.kids.clear()
+            owners[0]._element = cell_el  # type: ignore[attr-defined]
+
+
 def _cell_element(row: Element, column_header: bool, row_header: bool, span: int) -> Element:
     """TH with its scope (a header row's cells head their columns, a label its row), or TD."""
-    attributes: dict[str, Any] = {}
+    attributes: dict[str, str] = {}
     if column_header or row_header:
-        attributes["Scope"] = PDFName("Column" if column_header else "Row")
+        attributes["Scope"] = "/Column" if column_header else "/Row"
     if span > 1:
-        attributes["ColSpan"] = span
+        attributes["ColSpan"] = str(span)
     return row.add("TH" if attributes.get("Scope") else "TD", attributes=attributes)
 
 

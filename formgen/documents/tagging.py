@@ -22,14 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
-    PDFDictionary,
-    PDFName,
-    PDFObjectReference,
-    PDFPage,
-    PDFString,
-)
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObject, PDFObjectReference, PDFPage, PDFString
 
 # Set on a flowable once its drawing has been tagged: drawn again (a table's header row repeated on a
 # new page), it is a pagination artifact, so a screen reader hears each header once, in Word order.
@@ -56,7 +49,7 @@ class Element:
     type: str
     parent: Element | None = None
     kids: list[Element | MarkedContent | Annotation] = field(default_factory=list)
-    attributes: dict[str, Any] = field(default_factory=dict)  # the Table owner's: Scope, ColSpan
+    attributes: dict[str, str] = field(default_factory=dict)  # the Table owner's, as PDF: {"Scope": "/Row"}
     alt: str | None = None
     lang: str | None = None
 
@@ -134,54 +127,69 @@ class StructureTree:
     # Writing -------------------------------------------------------------------------------------
 
     def write(self, doc: Any) -> PDFObjectReference:
-        """The StructTreeRoot and everything under it as PDF objects; its reference, for the catalog."""
+        """The StructTreeRoot and everything under it as PDF objects; its reference, for the catalog.
+
+        Each element is written straight to its bytes (_Formatted): a 40-case agenda has thousands of
+        elements, and reportlab's general dictionary formatting cost more than the rest of tagging.
+        """
         elements = list(self.root.walk())
-        dicts = {id(el): PDFDictionary({}) for el in elements}
-        refs = {id(el): doc.Reference(dicts[id(el)]) for el in elements}
-        root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+        objects = [_Formatted() for _ in elements]
+        refs = {id(el): doc.Reference(obj) for el, obj in zip(elements, objects, strict=True)}
+        root = _Formatted()
         root_ref = doc.Reference(root)
-        for el in elements:
-            dicts[id(el)].dict.update(self._element_entries(el, refs, root_ref))
-        nums: list[Any] = []
-        for page in range(1, self.pages + 1):
-            nums += [page - 1, PDFArray([refs[id(el)] for el in self._by_mcid.get(page, [])])]
-        for index, el in enumerate(self._annotations):
-            nums += [self._annotation_key(index), refs[id(el)]]
-        root.dict.update({
-            "K": refs[id(self.root)],
-            "ParentTree": doc.Reference(PDFDictionary({"Nums": PDFArray(nums)})),
-            "ParentTreeNextKey": self._annotation_key(len(self._annotations)),
-        })
+        tree = doc.Reference(_Formatted())
+        numbers = doc.idToObjectNumberAndVersion
+
+        def number(ref: Any) -> str:
+            return f"{numbers[ref.name][0]} 0 R"
+
+        nums = {id(el): number(ref) for el, ref in zip(elements, refs.values(), strict=True)}
+        pages = {page: number(page_ref(page)) for page in range(1, self.pages + 1)}
+        for el, obj in zip(elements, objects, strict=True):
+            parent = nums[id(el.parent)] if el.parent is not None else number(root_ref)
+            obj.content = self._element_bytes(el, parent, nums, pages, number, doc)
+        entries = [f"{page - 1} [{' '.join(nums[id(el)] for el in self._by_mcid.get(page, []))}]"
+                   for page in range(1, self.pages + 1)]
+        entries += [f"{self._annotation_key(index)} {nums[id(el)]}" for index, el in enumerate(self._annotations)]
+        doc.idToObject[tree.name].content = f"<< /Nums [{' '.join(entries)}] >>".encode("latin-1")
+        root.content = (f"<< /Type /StructTreeRoot /K {nums[id(self.root)]} /ParentTree {number(tree)} "
+                        f"/ParentTreeNextKey {self._annotation_key(len(self._annotations))} >>").encode("latin-1")
         return root_ref
 
     @staticmethod
-    def _element_entries(el: Element, refs: dict[int, Any], root_ref: Any) -> dict[str, Any]:
+    def _element_bytes(el: Element, parent: str, nums: dict[int, str], pages: dict[int, str], number: Any,
+                       doc: Any) -> bytes:
         page = el.first_page()
-        entries: dict[str, Any] = {
-            "Type": PDFName("StructElem"),
-            "S": PDFName(el.type),
-            "P": refs[id(el.parent)] if el.parent is not None else root_ref,
-        }
+        parts = [f"<< /Type /StructElem /S /{el.type} /P {parent}"]
         if page is not None:
-            entries["Pg"] = page_ref(page)
-        kids: list[Any] = []
+            parts.append(f"/Pg {pages[page]}")
+        kids: list[str] = []
         for kid in el.kids:
             if isinstance(kid, Element):
-                kids.append(refs[id(kid)])
+                kids.append(nums[id(kid)])
             elif isinstance(kid, MarkedContent):
-                kids.append(kid.mcid if kid.page == page else PDFDictionary(
-                    {"Type": PDFName("MCR"), "Pg": page_ref(kid.page), "MCID": kid.mcid}))
+                kids.append(str(kid.mcid) if kid.page == page else
+                            f"<< /Type /MCR /Pg {pages[kid.page]} /MCID {kid.mcid} >>")
             else:
-                kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": kid.ref, "Pg": page_ref(kid.page)}))
+                kids.append(f"<< /Type /OBJR /Obj {number(kid.ref)} /Pg {pages[kid.page]} >>")
         if kids:
-            entries["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
+            parts.append(f"/K {kids[0]}" if len(kids) == 1 else f"/K [{' '.join(kids)}]")
         if el.attributes:
-            entries["A"] = PDFDictionary({"O": PDFName("Table"), **el.attributes})
-        if el.alt:
-            entries["Alt"] = PDFString(el.alt)
-        if el.lang:
-            entries["Lang"] = PDFString(el.lang)
-        return entries
+            parts.append("/A << /O /Table " + " ".join(f"/{k} {v}" for k, v in el.attributes.items()) + " >>")
+        for key, text in (("Alt", el.alt), ("Lang", el.lang)):
+            if text:
+                parts.append(f"/{key} " + PDFString(text).format(doc).decode("latin-1"))
+        parts.append(">>")
+        return " ".join(parts).encode("latin-1")
+
+
+class _Formatted(PDFObject):
+    """A PDF object already written out: StructureTree.write fills in its bytes before the file is saved."""
+
+    content = b""
+
+    def format(self, document: Any) -> bytes:
+        return self.content
 
 
 def artifact(canvas: Any, kind: str, subtype: str | None = None) -> None:

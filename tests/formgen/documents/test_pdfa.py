@@ -68,8 +68,7 @@ def _fonts(obj: Any, seen: set[tuple[int, int]]) -> Iterator[Any]:
     """Every font in a resource dictionary, its forms' resources, and so on down."""
     if not isinstance(obj, pikepdf.Dictionary):
         return
-    for font in obj.get("/Font", {}).values():
-        yield font
+    yield from obj.get("/Font", {}).values()
     for xobject in obj.get("/XObject", {}).values():
         if xobject.objgen not in seen:
             seen.add(xobject.objgen)

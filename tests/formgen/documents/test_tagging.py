@@ -29,7 +29,7 @@ from formgen.engine import pipeline
 from tools.docx_drafting import add_row, header_footer, new_document, table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
-from stages import AGENDA, AGENDA_CASES, grown_body  # noqa: E402
+from stages import AGENDA, AGENDA_CASES, grown_body
 
 META = DocumentMeta(title="Tagging", subject="formgen: tagging", keywords="test")
 
