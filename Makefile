@@ -41,11 +41,15 @@ serve: setup  ## set up and serve the API on http://127.0.0.1:8000
 	$(BIN)/formgen serve --host 127.0.0.1 --port 8000
 
 # LibreOffice (writer, no GUI) counts the DOCX's pages in tests (tests/formgen/test_page_oracle.py);
-# never used at run time. Installed from Debian when missing and we may (root).
-test-tools:  ## install LibreOffice writer and Liberation fonts for the page-count oracle (Debian)
+# poppler's pdfinfo reads the PDFs' structure trees as a second reader (tests/formgen/documents/test_tagging.py).
+# Neither is used at run time. Installed from Debian when missing and we may (root).
+test-tools:  ## install LibreOffice writer, Liberation fonts and poppler-utils for the tests (Debian)
 	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  libreoffice-writer-nogui fonts-liberation >/dev/null) || echo "LibreOffice not installed: the page oracle test will skip"; }
+	@command -v pdfinfo >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  poppler-utils >/dev/null) || echo "poppler-utils not installed: the second structure reader test will skip"; }
 
 # Debian's Chromium for the Playwright browser tests (tests/formgen/service/web/test_browser.py); Playwright's own browser
 # download is never used. Installed when missing and we may (root).
