@@ -84,12 +84,24 @@ class Node:
     attributes: dict[str, Any]
     kids: list[Node | tuple[int, int] | pikepdf.Object]  # elements, (page, MCID), annotations (OBJR)
     obj: Any
+    actual_text: str | None = None
 
     def walk(self) -> Iterator[Node]:
         yield self
         for kid in self.kids:
             if isinstance(kid, Node):
                 yield from kid.walk()
+
+    def read(self, texts: dict[tuple[int, int], str]) -> Iterator[str]:
+        """What a screen reader reads for this element: its /ActualText, else its content in order."""
+        if self.actual_text is not None:
+            yield self.actual_text
+            return
+        for kid in self.kids:
+            if isinstance(kid, Node):
+                yield from kid.read(texts)
+            elif isinstance(kid, tuple):
+                yield texts.get(kid, "")
 
     def marked(self) -> Iterator[tuple[int, int]]:
         """This element's marked content, and its descendants', in the tree's order."""
@@ -124,7 +136,8 @@ def structure(pdf: bytes) -> tuple[Node, pikepdf.Pdf]:
                 kids.append(kid.Obj)
             else:
                 kids.append(read(kid, page))
-        return Node(str(elem.S)[1:], attributes, kids, elem)
+        actual = elem.get("/ActualText")
+        return Node(str(elem.S)[1:], attributes, kids, elem, str(actual) if actual is not None else None)
 
     root = opened.Root.StructTreeRoot
     top = root.K
@@ -138,7 +151,7 @@ def reading_text(pdf: bytes) -> str:
     tree, opened = structure(pdf)
     texts = marks(pdf).texts
     with opened:
-        return "".join(texts.get(key, "") for key in tree.marked())
+        return "".join(tree.read(texts))
 
 
 def painting_text(pdf: bytes) -> str:

@@ -31,7 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
 from formgen.documents.fonts import BODY_FONT, FIELD_FONT_KEY, field_font
-from formgen.documents.tagging import Element, Tagged
+from formgen.documents.tagging import Element, Tagged, printed_as_read
 
 SEPARATOR = "__"
 # A Word text field allowing more than this many characters is laid out as a multi-line box.
@@ -222,11 +222,17 @@ def field_flowables(p: Any, style: ParagraphStyle, parent: Element | None = None
     out: list[Flowable] = []
     if other.strip():
         text = _Paragraph(scripts.markup(other, BODY_FONT).replace("\n", "<br/>"), _style_for(style, other))
-        text._element = parent.add("P") if parent is not None else None
+        if parent is not None:
+            text._element = parent.add("P")
+            if not printed_as_read(other, BODY_FONT):
+                text._element.actual_text = other
         out.append(text)
     for field in found:
         flowable = FieldFlowable(field, style)
-        flowable._element = parent.add("Form") if parent is not None else None
+        if parent is not None:
+            flowable._element = parent.add("Form")
+            if not printed_as_read(field.value, BODY_FONT):
+                flowable._element.actual_text = field.value
         out.append(flowable)
     return out
 

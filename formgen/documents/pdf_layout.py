@@ -45,7 +45,7 @@ from reportlab.platypus import (
 from formgen.documents import embed, pdf_fields, pdfa
 from formgen.documents.docx_fill import DocumentMeta
 from formgen.documents.fonts import BODY_FONT, pdf_font_for, register_fonts
-from formgen.documents.tagging import ArtifactRules, Element, StructureTree, Tagged, artifact
+from formgen.documents.tagging import ArtifactRules, Element, StructureTree, Tagged, artifact, printed_as_read
 
 # Word's "single" line spacing for Arial/Liberation Sans: ascent + descent + line gap of the font.
 LINE_HEIGHT = 1.15
@@ -290,7 +290,11 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
     if level is not None:
         flowable._heading = Heading(level=level, text=_paragraph_text(paragraph._p))  # type: ignore[attr-defined]
     if into is not None:
-        flowable._element = into.parent.add(into.heading(level) if level is not None else "P")
+        element = into.parent.add(into.heading(level) if level is not None else "P")
+        text = _paragraph_text(paragraph._p)
+        if not printed_as_read(text, BODY_FONT):
+            element.actual_text = text
+        flowable._element = element
     yield flowable
 
 

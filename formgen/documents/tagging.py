@@ -52,6 +52,7 @@ class Element:
     attributes: dict[str, str] = field(default_factory=dict)  # the Table owner's, as PDF: {"Scope": "/Row"}
     alt: str | None = None
     lang: str | None = None
+    actual_text: str | None = None  # the text in reading order, where the glyphs drawn are not (see printed_as_read)
 
     def add(self, type_: str, **kwargs: Any) -> Element:
         child = Element(type_, parent=self, **kwargs)
@@ -176,7 +177,7 @@ class StructureTree:
             parts.append(f"/K {kids[0]}" if len(kids) == 1 else f"/K [{' '.join(kids)}]")
         if el.attributes:
             parts.append("/A << /O /Table " + " ".join(f"/{k} {v}" for k, v in el.attributes.items()) + " >>")
-        for key, text in (("Alt", el.alt), ("Lang", el.lang)):
+        for key, text in (("Alt", el.alt), ("Lang", el.lang), ("ActualText", el.actual_text)):
             if text:
                 parts.append(f"/{key} " + PDFString(text).format(doc).decode("latin-1"))
         parts.append(">>")
@@ -241,3 +242,17 @@ class ArtifactRules:
         artifact(canvas, "Layout")
         draw()
         StructureTree.end(canvas)
+
+
+def printed_as_read(text: str, base_font: str) -> bool:
+    """Whether the glyphs drawn for `text` read back as `text` itself: all of it in the body font.
+
+    Otherwise (right-to-left text drawn reordered line by line, Arabic letters drawn as their joined
+    forms, Indic scripts shaped, a skin-tone emoji drawn without its tone, a character no font has
+    drawn as its name) the element carries the Word text as /ActualText, which a screen reader reads
+    instead of the glyphs.
+    """
+    from formgen.documents.scripts import segments  # here: scripts must load before reportlab's text object
+
+    pieces = list(segments(text, base_font))
+    return not pieces or (len(pieces) == 1 and pieces[0] == (base_font, text))

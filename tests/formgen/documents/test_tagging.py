@@ -187,6 +187,21 @@ def test_a_header_row_repeated_on_a_new_page_is_read_once() -> None:
     assert [text.strip() for text in marks(pdf).artifact_text].count("Heading one") >= 1  # drawn again, as an artifact
 
 
+@pytest.mark.parametrize("text", [
+    "مريم الحسيني",  # Arabic: joined letter forms, drawn right to left
+    "Mum said: وہ اسکول جاتی ہے 3 دن a week",  # Urdu inside English
+    "রহিম উদ্দিন",  # Bengali: shaped
+    "😀 👍🏽 ❤",  # an emoji drawn without its skin tone
+])
+def test_text_drawn_otherwise_than_it_reads_is_read_in_word_order(text: str) -> None:
+    doc = new_document()
+    doc.add_paragraph("Before")
+    doc.add_paragraph(text)
+    pdf = layout_pdf(doc, META)
+    assert reading_text(pdf) == "Before\n" + text
+    assert checker_findings(pdf) == {"outloud": [], "pdfua": []}
+
+
 def test_headers_and_footers_are_artifacts() -> None:
     doc = new_document()
     header_footer(doc, "OFFICIAL-SENSITIVE", "A footer")
