@@ -48,6 +48,7 @@ def test_every_form_and_stage_is_printed_and_recorded(quick_run: tuple[str, dict
     "`formgen render` from cold",
     "`formgen serve` on loopback",
     "Resident memory (MB)",
+    "Tagged (PDF/UA-1, PDF/A-3) against untagged",
     "Targets (ratios within this run)",
 ])
 def test_every_section_is_printed(quick_run: tuple[str, dict[str, Any]], heading: str) -> None:
