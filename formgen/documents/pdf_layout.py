@@ -239,13 +239,12 @@ class Heading:
 class Structure:
     """Where the next structure element goes while the story is built (None: an untagged PDF)."""
 
-    def __init__(self, tree: StructureTree, parent: Element) -> None:
-        self.tree = tree
+    def __init__(self, parent: Element) -> None:
         self.parent = parent
-        self._headings = [-1]  # the level of the last heading, shared by every Structure of one tree
+        self._headings = [-1]  # the level of the last heading, shared by every Structure of one document
 
     def under(self, parent: Element) -> Structure:
-        inner = Structure(self.tree, parent)
+        inner = Structure(parent)
         inner._headings = self._headings
         return inner
 
@@ -532,7 +531,7 @@ def layout_pdf(
             _style_books[template_key] = styles
     body = document.element.body
     structure = StructureTree(meta.language) if tagged else None
-    into = Structure(structure, structure.root) if structure is not None else None
+    into = Structure(structure.root) if structure is not None else None
     story = list(_block_flowables(body, document._body, styles, frame_w, into))
 
     header_paras = [p for p in section.header.paragraphs if p.text.strip() or p._p.find(qn("w:fldSimple")) is not None]
