@@ -284,13 +284,13 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         # Word keeps a heading with the first lines of what follows, not with the whole of it:
         # start a new page only when fewer than about three lines would fit under the heading.
         yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
-    flowable = _OnceWrapped(markup, styles.for_text(style, _paragraph_text(paragraph._p)))
+    text = _paragraph_text(paragraph._p)
+    flowable = _OnceWrapped(markup, styles.for_text(style, text))
     level = _heading_level(style_name)
     if level is not None:
-        flowable._heading = Heading(level=level, text=_paragraph_text(paragraph._p))  # type: ignore[attr-defined]
+        flowable._heading = Heading(level=level, text=text)  # type: ignore[attr-defined]
     if into is not None:
         element = into.parent.add(into.heading(level) if level is not None else "P")
-        text = _paragraph_text(paragraph._p)
         if not printed_as_read(text, BODY_FONT):
             element.actual_text = text
         flowable._element = element

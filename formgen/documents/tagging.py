@@ -42,7 +42,7 @@ class Annotation:
     ref: Any  # the annotation's PDFObjectReference
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Element:
     """One structure element: its type (P, H1, Table, TH...), its kids in reading order, its attributes."""
 
@@ -60,10 +60,12 @@ class Element:
         return child
 
     def walk(self) -> Iterator[Element]:
-        yield self
-        for kid in self.kids:
-            if isinstance(kid, Element):
-                yield from kid.walk()
+        """This element and every element under it, in reading order (iteratively: trees are deep and wide)."""
+        pending = [self]
+        while pending:
+            element = pending.pop()
+            yield element
+            pending.extend(kid for kid in reversed(element.kids) if isinstance(kid, Element))
 
     def first_page(self) -> int | None:
         for kid in self.kids:
@@ -252,6 +254,8 @@ def printed_as_read(text: str, base_font: str) -> bool:
     drawn as its name) the element carries the Word text as /ActualText, which a screen reader reads
     instead of the glyphs.
     """
+    if text.isascii():  # the body font has every ASCII character (control characters become markup)
+        return True
     from formgen.documents.scripts import segments  # here: scripts must load before reportlab's text object
 
     pieces = list(segments(text, base_font))
