@@ -43,14 +43,18 @@ serve: setup  ## set up and serve the API on http://127.0.0.1:8000
 # LibreOffice (writer, no GUI) counts the DOCX's pages in tests (tests/formgen/test_page_oracle.py);
 # never used at run time. PostgreSQL's server binaries let the tests start a throwaway server for the
 # PostgreSQL audit trail (tests/formgen/store/test_audit_pg.py); no server is left running or enabled.
-# Each is installed from Debian when missing and we may (root).
-test-tools:  ## install LibreOffice writer, Liberation fonts and PostgreSQL's server binaries for the tests (Debian)
+# poppler's pdfinfo reads the PDFs' structure trees as a second reader (tests/formgen/documents/test_tagging.py).
+# None is used at run time. Each is installed from Debian when missing and we may (root).
+test-tools:  ## install LibreOffice writer, Liberation fonts, PostgreSQL's server binaries and poppler-utils for the tests (Debian)
 	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  libreoffice-writer-nogui fonts-liberation >/dev/null) || echo "LibreOffice not installed: the page oracle test will skip"; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  postgresql >/dev/null) || echo "PostgreSQL not installed: the PostgreSQL audit tests will skip (and fail under CI)"; }
+	@command -v pdfinfo >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  poppler-utils >/dev/null) || echo "poppler-utils not installed: the second structure reader test will skip"; }
 
 # Debian's Chromium for the Playwright browser tests (tests/formgen/service/web/test_browser.py); Playwright's own browser
 # download is never used. Installed when missing and we may (root).

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from measure import Timing, interleaved, ratio
@@ -26,6 +28,7 @@ PRO_FORMA = "manchester-allocations-pro-forma"
 AGENDA = "shropshire-step-down-agenda"
 SIBLINGS = "herefordshire-eha-step-down-plan"
 AGENDA_CASES = 40
+TAGGING_BOUND = 1.15  # issue 17: the tagged whole PDF path within 1.15x of the untagged one
 _ID = re.compile(r"([A-Za-z]*)([0-9]+)")
 
 
@@ -167,5 +170,53 @@ def render_targets(stages: Mapping[str, dict[str, Timing]]) -> dict[str, Any]:
             "value": round(ratio(row["docx_render_no_limit"].median, row["fill_and_save"].median), 3),
             "cpu_value": round(ratio(row["docx_render_no_limit"].cpu_median, row["fill_and_save"].cpu_median), 3),
             "target": 1.1,
+        }
+    return out
+
+
+@contextmanager
+def untagged_layout() -> Iterator[None]:
+    """The engine's own PDF path with the layout's tagging (PDF/UA-1, PDF/A-3) off, as before issue 17:
+    pipeline.render itself is timed, so the two figures differ by the tagging and nothing else."""
+    original = pipeline.layout_pdf
+    pipeline.layout_pdf = functools.partial(original, tagged=False)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        pipeline.layout_pdf = original  # type: ignore[assignment]
+
+
+def _untagged(render: Callable[[], Any]) -> Callable[[], Any]:
+    def run() -> Any:
+        with untagged_layout():
+            return render()
+    return run
+
+
+def tagging(runs: int) -> dict[str, Any]:
+    """The whole PDF path of every form's example, and of the 40-case agenda, tagged and untagged, side
+    by side in one run; the ratio of their CPU-time medians (the machine is shared) and of wall-clock."""
+    bodies: list[tuple[str, FormSpec, Any, int]] = [
+        (form_id, spec, copy.deepcopy(dict(spec.example)), runs) for form_id, spec in all_forms().items()
+        if "pdf" in spec.formats
+    ]
+    agenda_spec = all_forms().get(AGENDA)
+    if agenda_spec is not None:
+        bodies.append((f"{AGENDA} ({AGENDA_CASES} cases)", agenda_spec, grown_body(agenda_spec, AGENDA_CASES),
+                       max(3, runs // 4)))
+    out: dict[str, Any] = {}
+    for label, spec, body, count in bodies:
+        def render(spec: FormSpec = spec, body: Any = body) -> Any:
+            return pipeline.render(spec, body, "pdf")
+        try:
+            timed = interleaved({"tagged": render, "untagged": _untagged(render)}, count, warmup=1)
+        except Exception as exc:  # a form being written now must not stop the others' figures
+            out[label] = {"error": f"{type(exc).__name__}: {getattr(exc, 'detail', exc)}"}
+            continue
+        tagged, untagged = timed["tagged"], timed["untagged"]
+        out[label] = {
+            "tagged": tagged.as_dict(), "untagged": untagged.as_dict(),
+            "cpu_ratio": round(ratio(tagged.cpu_median, untagged.cpu_median), 3),
+            "ratio": round(ratio(tagged.median, untagged.median), 3),
         }
     return out

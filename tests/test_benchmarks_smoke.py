@@ -50,6 +50,7 @@ def test_every_form_and_stage_is_printed_and_recorded(quick_run: tuple[str, dict
     "`formgen serve` on loopback",
     "Resident memory (MB)",
     "Peers in this run",
+    "Tagged (PDF/UA-1, PDF/A-3) against untagged",
     "Targets (ratios within this run)",
 ])
 def test_every_section_is_printed(quick_run: tuple[str, dict[str, Any]], heading: str) -> None:

@@ -40,8 +40,10 @@ def payload(form_id: str, body: Mapping[str, Any]) -> bytes:
 
 def attach_to_pdf_catalog(document: Any, data: bytes) -> None:
     """Add `data` as an embedded file to a reportlab PDFDocument before it is saved."""
+    # The MIME type as the name /application#2Fjson (PDF/A-3 6.8): written as a bare token, since
+    # reportlab's PDFName would escape the # again and leave no MIME type.
     stream = PDFStream(
-        PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": PDFName("application#2Fjson"),
+        PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": "/application#2Fjson",
                        "Params": PDFDictionary({"Size": len(data)})}),
         content=data,
     )

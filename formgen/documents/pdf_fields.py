@@ -30,7 +30,8 @@ from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from formgen.documents.fonts import BODY_FONT
+from formgen.documents.fonts import BODY_FONT, FIELD_FONT_KEY, field_font
+from formgen.documents.tagging import Element, Tagged, printed_as_read
 
 SEPARATOR = "__"
 # A Word text field allowing more than this many characters is laid out as a multi-line box.
@@ -145,6 +146,8 @@ class _Placed:
     width: float
     height: float
     font_size: float
+    element: Element | None = None
+    label: str | None = None
 
 
 def _style_for(style: ParagraphStyle, text: str) -> ParagraphStyle:
@@ -152,8 +155,20 @@ def _style_for(style: ParagraphStyle, text: str) -> ParagraphStyle:
     return scripts.text_style(style, text, shaping, bidi) if shaping or bidi else style
 
 
-class FieldFlowable(Flowable):
-    """A fillable box (or tick box) as wide as its cell; its value is printed underneath."""
+class _Paragraph(Tagged, scripts.BidiParagraph):
+    """The text of a field's paragraph beside its fields, tagged as a paragraph."""
+
+
+class FieldFlowable(Tagged, Flowable):
+    """A fillable box (or tick box) as wide as its cell; its value is printed underneath.
+
+    Tagged, it is a Form element: the printed value is its marked content and the widget its object
+    reference, so a screen reader finds the field where the Word document has it.
+    """
+
+    # The field's name spoken by a screen reader (/TU) when more than its tooltip: the words that
+    # label it in its table row (name_fields).
+    context: str | None = None
 
     def __init__(self, field: WordField, style: ParagraphStyle) -> None:
         super().__init__()
@@ -182,24 +197,77 @@ class FieldFlowable(Flowable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         return []
 
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 - reportlab's names
+        if self._para is None:  # a tick box prints nothing: its Form element holds only the widget
+            Flowable.drawOn(self, canvas, x, y, _sW)
+            return
+        super().drawOn(canvas, x, y, _sW)
+
     def draw(self) -> None:
         canvas = self.canv
         if self._para is not None:
             self._para.drawOn(canvas, 2, self.height - 2 - self._para_height)
         x, y = canvas.absolutePosition(0, 0)
         pending: list[_Placed] = canvas.__dict__.setdefault(_PENDING, [])
-        pending.append(_Placed(self.field, x, y, self.width, self.height, min(self.style.fontSize, 12)))
+        pending.append(_Placed(self.field, x, y, self.width, self.height, min(self.style.fontSize, 12),
+                               self._element, self.context))
 
 
-def field_flowables(p: Any, style: ParagraphStyle) -> list[Flowable]:
-    """The flowables of a paragraph holding form fields: its other text first, then each field."""
+def field_flowables(p: Any, style: ParagraphStyle, parent: Element | None = None) -> list[Flowable]:
+    """The flowables of a paragraph holding form fields: its other text first, then each field.
+
+    With a structure element to go in, the other text is a P and each field a Form element.
+    """
     found, other = word_fields(p)
     out: list[Flowable] = []
     if other.strip():
-        out.append(scripts.BidiParagraph(scripts.markup(other, BODY_FONT).replace("\n", "<br/>"),
-                                         _style_for(style, other)))
-    out.extend(FieldFlowable(field, style) for field in found)
+        text = _Paragraph(scripts.markup(other, BODY_FONT).replace("\n", "<br/>"), _style_for(style, other))
+        if parent is not None:
+            text._element = parent.add("P")
+            if not printed_as_read(other, BODY_FONT):
+                text._element.actual_text = other
+        out.append(text)
+    for field in found:
+        flowable = FieldFlowable(field, style)
+        if parent is not None:
+            flowable._element = parent.add("Form")
+            if not printed_as_read(field.value, BODY_FONT):
+                flowable._element.actual_text = field.value
+        out.append(flowable)
     return out
+
+
+def _flowable_text(flowable: Any) -> str:
+    if isinstance(flowable, FieldFlowable):
+        return ""
+    text = getattr(flowable, "text", None)  # a reportlab Paragraph's text, without markup
+    return text if isinstance(text, str) else ""
+
+
+def name_fields(row: list[Any], has_header_row: bool) -> None:
+    """Give the fields of a table row without column headers the words of the rest of the row as part
+    of their spoken name: a tick box beside a statement is named by the statement."""
+    if has_header_row:
+        return
+    cells = [cell if isinstance(cell, list) else [] for cell in row]
+    fields = [flowable for cell in cells for flowable in cell if isinstance(flowable, FieldFlowable)]
+    if not fields:
+        return
+    for cell in cells:
+        if any(isinstance(flowable, FieldFlowable) for flowable in cell):
+            continue
+        words = " ".join(part for part in (_flowable_text(f).strip() for f in cell) if part)
+        for field in fields:
+            field.context = f"{field.context} {words}" if field.context else words
+
+
+def spoken_name(field: WordField, context: str | None) -> str:
+    """/TU: what a screen reader says for the field: its Word help text, then what labels it in its row,
+    else its name in words (a body path reads as words: household 0 side 1 date)."""
+    parts = [part for part in (field.tooltip, context) if part]
+    if parts:
+        return ": ".join(parts)
+    return " ".join(field_path(field.name).replace(".", " ").replace("_", " ").split())
 
 
 def start_page(canvas: Canvas) -> None:
@@ -217,15 +285,19 @@ def place_fields(canvas: Canvas) -> None:
     # any annotation made during layout so no two share a name.
     saved_count = canvas._annotationCount
     canvas._annotationCount = canvas._doc.__dict__.setdefault(_ANNOTATIONS, _FIRST_ANNOTATION)
+    structure = getattr(canvas, "structure", None)
+    if structure is not None:
+        _embed_field_font(form)
     for placed in pending:
         field = placed.field
         common: dict[str, Any] = {
-            "name": field.name, "x": placed.x, "y": placed.y, "tooltip": field.tooltip,
+            "name": field.name, "x": placed.x, "y": placed.y, "tooltip": spoken_name(field, placed.label),
             "borderWidth": 0.75, "borderColor": colors.black, "textColor": colors.black,
         }
         if field.kind == "checkbox":
             form.checkbox(checked=field.checked, buttonStyle="check", shape="square", size=placed.width,
                           fillColor=colors.white, fieldFlags="", **common)
+            _tag_widget(canvas, structure, placed, form.fields[-1])
             continue
         shown = _pdf_text(field.value)
         appearance = field.value
@@ -245,6 +317,24 @@ def place_fields(canvas: Canvas) -> None:
         if appearance != field.value or not shown:
             widget = canvas._doc.idToObject[form.fields[-1].name]
             widget.dict["V"] = widget.dict["DV"] = PDFString(field.value)
+        _tag_widget(canvas, structure, placed, form.fields[-1])
     canvas._doc.__dict__[_ANNOTATIONS] = canvas._annotationCount
     canvas._annotationCount = saved_count
     canvas.__dict__[_PENDING] = []
+
+
+def _tag_widget(canvas: Canvas, structure: Any, placed: _Placed, ref: Any) -> None:
+    """The widget is the Form element's object: it points back at it with /StructParent."""
+    if structure is None or placed.element is None:
+        return
+    structure.annotation(canvas, placed.element, ref, canvas._doc.idToObject[ref.name])
+
+
+def _embed_field_font(form: Any) -> None:
+    """Fields' appearances in an embedded font (PDF/A), not the standard Helvetica reportlab names:
+    reportlab's AcroForm takes only the 14 standard fonts, so its font lookup is answered here."""
+    if FIELD_FONT_KEY in form.fonts:
+        return
+    ref = form.getRefStr(field_font(form.canv._doc))
+    form.fonts[FIELD_FONT_KEY] = ref
+    form.makeFont = lambda _name: (ref, FIELD_FONT_KEY)

@@ -42,9 +42,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from formgen.documents import embed, pdf_fields
+from formgen.documents import embed, pdf_fields, pdfa
 from formgen.documents.docx_fill import DocumentMeta
 from formgen.documents.fonts import BODY_FONT, pdf_font_for, register_fonts
+from formgen.documents.tagging import ArtifactRules, Element, StructureTree, Tagged, artifact, printed_as_read
 
 # Word's "single" line spacing for Arial/Liberation Sans: ascent + descent + line gap of the font.
 LINE_HEIGHT = 1.15
@@ -209,7 +210,7 @@ def _run_markup(r: Any) -> str:
     return markup
 
 
-class _OnceWrapped(scripts.BidiParagraph):
+class _OnceWrapped(Tagged, scripts.BidiParagraph):
     """A Paragraph that breaks its lines once per width.
 
     A table wraps each cell's paragraphs to measure its rows, again to draw them, and again when it
@@ -235,14 +236,42 @@ class Heading:
     text: str
 
 
-def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook) -> Iterator[Flowable]:
+class Structure:
+    """Where the next structure element goes while the story is built (None: an untagged PDF)."""
+
+    def __init__(self, parent: Element) -> None:
+        self.parent = parent
+        self._headings = [-1]  # the level of the last heading, shared by every Structure of one document
+
+    def under(self, parent: Element) -> Structure:
+        inner = Structure(parent)
+        inner._headings = self._headings
+        return inner
+
+    def heading(self, level: int) -> str:
+        """H1, H2... for a Word heading level (0 for Title and Heading 1): never a level skipped, as the
+        outline (_DocTemplate.afterFlowable) does, so a Heading 2 with no Heading 1 above it is an H2."""
+        level = min(level, self._headings[0] + 1)
+        self._headings[0] = level
+        return f"H{level + 1}"
+
+
+def _heading_level(style_name: str) -> int | None:
+    if style_name == "Title":
+        return 0
+    if style_name.startswith("Heading "):
+        return max(int(style_name.split()[-1] or 1) - 1, 0)
+    return None
+
+
+def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Structure | None = None) -> Iterator[Flowable]:
     style_id = styles.style_id(paragraph._p)
     style = styles.get(style_id)
     if _page_break_before(paragraph._p):
         yield PageBreak()
     if pdf_fields.has_form_field(paragraph._p):
         # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
-        yield from pdf_fields.field_flowables(paragraph._p, style)
+        yield from pdf_fields.field_flowables(paragraph._p, style, into.parent if into is not None else None)
         return
     markup = "".join(_run_markup(r) for r in paragraph._p.iter(_W_R))
     if not markup.strip():
@@ -255,10 +284,16 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook) -> Iterator
         # Word keeps a heading with the first lines of what follows, not with the whole of it:
         # start a new page only when fewer than about three lines would fit under the heading.
         yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
-    flowable = _OnceWrapped(markup, styles.for_text(style, _paragraph_text(paragraph._p)))
-    if style_name.startswith("Heading ") or style_name == "Title":
-        level = 0 if style_name == "Title" else int(style_name.split()[-1] or 1) - 1
-        flowable._heading = Heading(level=max(level, 0), text=_paragraph_text(paragraph._p))  # type: ignore[attr-defined]
+    text = _paragraph_text(paragraph._p)
+    flowable = _OnceWrapped(markup, styles.for_text(style, text))
+    level = _heading_level(style_name)
+    if level is not None:
+        flowable._heading = Heading(level=level, text=text)  # type: ignore[attr-defined]
+    if into is not None:
+        element = into.parent.add(into.heading(level) if level is not None else "P")
+        if not printed_as_read(text, BODY_FONT):
+            element.actual_text = text
+        flowable._element = element
     yield flowable
 
 
@@ -275,7 +310,23 @@ def _cell_fill(tc: Any) -> str | None:
     return None if fill in (None, "auto") else fill
 
 
-def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Flowable:
+class _Table(ArtifactRules, Table):
+    """A reportlab Table whose shading and rules are artifacts; its cells' paragraphs tag themselves."""
+
+
+def _row_headers(tbl: Any, columns: int) -> bool:
+    """Whether the first cell of each row heads it: a table with no header row whose Word "First
+    Column" option is on (Word's default), a label and its answer, as the label tables are."""
+    look = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblLook')}")
+    if columns < 2 or look is None:
+        return False
+    first = look.get(qn("w:firstColumn"))
+    if first is None:  # the older form: a hexadecimal mask, 0x0080 for the first column
+        return bool(int(look.get(qn("w:val")) or "0", 16) & 0x0080)
+    return first in ("1", "true", "on")
+
+
+def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into: Structure | None = None) -> Flowable:
     grid = [int(col.get(qn("w:w"))) * TWIP for col in tbl.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}")]
     total = sum(grid) or width
     # Never wider than the frame: scale a too-wide grid down, as Word's autofit would.
@@ -287,6 +338,8 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
         ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        # An empty cell still sets its font: the embedded body font, not reportlab's Helvetica (PDF/A).
+        ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
     ]
     bordered = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent)
     if bordered:
@@ -294,13 +347,20 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
     data: list[list[Any]] = []
     header_rows = 0
     counting_headers = True
-    for row_index, tr in enumerate(tbl.findall(qn("w:tr"))):
+    rows = tbl.findall(qn("w:tr"))
+    # A one-column table is a box drawn round its text, not a table of data: its paragraphs are tagged
+    # as the paragraphs they are, with no table round them (PDF/UA: layout tables are not Tables).
+    table_el = into.parent.add("Table") if into is not None and len(widths) > 1 else None
+    row_headers = table_el is not None and _row_headers(tbl, len(widths)) and not any(
+        tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None for tr in rows)
+    for row_index, tr in enumerate(rows):
         is_header = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
         if counting_headers and is_header:
             header_rows += 1
         else:
             counting_headers = False
         row: list[Any] = [""] * len(widths)
+        row_el = table_el.add("TR") if table_el is not None else None
         col = 0
         for tc in tr.findall(qn("w:tc")):
             span_el = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
@@ -308,7 +368,12 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
             if col >= len(row):
                 break
             cell_width = sum(widths[col: col + span]) - 2 * CELL_PAD_X
-            cell = list(_block_flowables(tc, parent, styles, cell_width))
+            cell_into = into
+            if into is not None and row_el is not None:
+                cell_into = into.under(_cell_element(row_el, is_header and counting_headers, row_headers and col == 0, span))
+            cell = list(_block_flowables(tc, parent, styles, cell_width, cell_into))
+            if cell_into is not None and cell_into is not into:
+                _one_paragraph_cell(cell, cell_into.parent)
             row[col] = cell or ""
             # Word keeps a cell's first space-before and last space-after (reportlab drops both), and
             # each row of a bordered table is one border width taller.
@@ -324,10 +389,32 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float) -> Fl
                 commands.append(("BACKGROUND", (col, row_index), (col + span - 1, row_index), colors.HexColor(f"#{fill}")))
             col += span
         data.append(row)
+        if row_el is not None and not (is_header and counting_headers):
+            pdf_fields.name_fields(row, header_rows > 0)
     if not data:
         return Spacer(1, 0)
-    return Table(data, colWidths=widths, style=TableStyle(commands), repeatRows=header_rows,
-                 splitInRow=1, hAlign="LEFT")
+    return (_Table if into is not None else Table)(data, colWidths=widths, style=TableStyle(commands),
+                                                   repeatRows=header_rows, splitInRow=1, hAlign="LEFT")
+
+
+def _one_paragraph_cell(cell: list[Flowable], cell_el: Element) -> None:
+    """A cell holding one paragraph owns its text itself (TD, not TD > P): the same reading, and half the
+    elements in a long agenda's tables, each an object in the file."""
+    if len(cell_el.kids) == 1 and isinstance(cell_el.kids[0], Element) and cell_el.kids[0].type == "P":
+        owners = [f for f in cell if getattr(f, "_element", None) is cell_el.kids[0]]
+        if len(owners) == 1:
+            cell_el.kids.clear()
+            owners[0]._element = cell_el  # type: ignore[attr-defined]
+
+
+def _cell_element(row: Element, column_header: bool, row_header: bool, span: int) -> Element:
+    """TH with its scope (a header row's cells head their columns, a label its row), or TD."""
+    attributes: dict[str, str] = {}
+    if column_header or row_header:
+        attributes["Scope"] = "/Column" if column_header else "/Row"
+    if span > 1:
+        attributes["ColSpan"] = str(span)
+    return row.add("TH" if attributes.get("Scope") else "TD", attributes=attributes)
 
 
 def _table_style_has_grid(tbl: Any, parent: Any) -> bool:
@@ -335,13 +422,14 @@ def _table_style_has_grid(tbl: Any, parent: Any) -> bool:
     return style_el is not None and "grid" in (style_el.get(qn("w:val")) or "").lower()
 
 
-def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: float) -> Iterator[Flowable]:
+def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: float,
+                     into: Structure | None = None) -> Iterator[Flowable]:
     """Paragraphs and tables of a body or a cell, in document order."""
     for child in container.iterchildren():
         if child.tag == qn("w:p"):
-            yield from paragraph_flowables(DocxParagraph(child, parent), styles)
+            yield from paragraph_flowables(DocxParagraph(child, parent), styles, into)
         elif child.tag == qn("w:tbl"):
-            yield table_flowable(child, parent, styles, width)
+            yield table_flowable(child, parent, styles, width, into)
             # Word always follows a table with a paragraph; the gap before it comes from that.
 
 
@@ -359,13 +447,23 @@ def _field_text(paragraph: DocxParagraph, page: int, pages: int) -> str:
 
 
 class _PageCanvas(Canvas):
-    """Defers each page so headers and footers can say 'page N of M'."""
+    """Defers each page so headers and footers can say 'page N of M'; writes the structure tree, if any."""
 
-    def __init__(self, *args: Any, decorate: Any = None, attachment: bytes | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, decorate: Any = None, attachment: bytes | None = None,
+                 structure: StructureTree | None = None, **kwargs: Any) -> None:
+        if structure is not None:
+            # Not reportlab's default Helvetica, which is not embedded (PDF/A): the body font, which is.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or BODY_FONT
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
         self._decorate = decorate
         self._attachment = attachment
+        self.structure = structure
+
+    def _setAnnotations(self, page: Any) -> None:  # noqa: N802 - reportlab's name; called once per page written
+        super()._setAnnotations(page)
+        if self.structure is not None:
+            self.structure.mark_page(page, self._pageNumber)
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
@@ -374,6 +472,8 @@ class _PageCanvas(Canvas):
 
     def save(self) -> None:
         total = len(self._pages)
+        if self.structure is not None:
+            self.structure.pages = total
         for state in self._pages:
             self.__dict__.update(state)
             if self._decorate is not None:
@@ -382,6 +482,8 @@ class _PageCanvas(Canvas):
             super().showPage()
         if self._attachment is not None:
             embed.attach_to_pdf_catalog(self._doc, self._attachment)
+        if self.structure is not None:
+            pdfa.finish_catalog(self._doc, self.structure.write(self._doc), self.structure.lang)
         super().save()
 
 
@@ -408,9 +510,11 @@ def _pt(length: Any, default: float) -> float:
 
 
 def layout_pdf(
-    document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None
+    document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None,
+    *, tagged: bool = True,
 ) -> bytes:
-    """The PDF of a filled Word document, as bytes.
+    """The PDF of a filled Word document, as bytes: tagged PDF/UA-1 and PDF/A-3a unless `tagged` is False
+    (the untagged layout is kept to measure what tagging costs: benchmarks/stages.py).
 
     template_key names the template the document was filled from, so its styles are read once.
     """
@@ -426,7 +530,9 @@ def layout_pdf(
         if template_key:
             _style_books[template_key] = styles
     body = document.element.body
-    story = list(_block_flowables(body, document._body, styles, frame_w))
+    structure = StructureTree(meta.language) if tagged else None
+    into = Structure(structure.root) if structure is not None else None
+    story = list(_block_flowables(body, document._body, styles, frame_w, into))
 
     header_paras = [p for p in section.header.paragraphs if p.text.strip() or p._p.find(qn("w:fldSimple")) is not None]
     footer_paras = [p for p in section.footer.paragraphs if p.text.strip() or p._p.find(qn("w:fldSimple")) is not None]
@@ -434,19 +540,28 @@ def layout_pdf(
     footer_distance = section.footer_distance.pt if section.footer_distance is not None else 36
 
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
+        # The running header and footer are pagination artifacts: a screen reader skips them.
         canvas.saveState()
+        if structure is not None and header_paras:
+            artifact(canvas, "Pagination", "Header")
         y = page_h - header_distance
         for para in header_paras:
             flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
             _, h = flow.wrap(frame_w, page_h)
             flow.drawOn(canvas, left, y - h)
             y -= h
+        if structure is not None and header_paras:
+            StructureTree.end(canvas)
+        if structure is not None and footer_paras:
+            artifact(canvas, "Pagination", "Footer")
         y = footer_distance
         for para in reversed(footer_paras):
             flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
             _, h = flow.wrap(frame_w, page_h)
             flow.drawOn(canvas, left, y)
             y += h
+        if structure is not None and footer_paras:
+            StructureTree.end(canvas)
         canvas.restoreState()
 
     out = io.BytesIO()
@@ -470,5 +585,6 @@ def layout_pdf(
     frame = Frame(left, bottom, frame_w, page_h - top - bottom, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=lambda *a, **k: _PageCanvas(*a, decorate=decorate, attachment=attachment, **k))
+    doc.build(story, canvasmaker=lambda *a, **k: _PageCanvas(*a, decorate=decorate, attachment=attachment,
+                                                            structure=structure, **k))
     return out.getvalue()
