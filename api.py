@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from formgen.service import api_views, audit_hooks, auth, logs, problems_http, security_headers, web
+from formgen.service.route_views import bp as route_views_bp
 
 DEFAULTS: dict[str, Any] = {
     # Large enough for a 40-case agenda; anything bigger is refused with a 413 problem.
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)  # API keys for /api/* (open when none are configured)
     audit_hooks.init_app(app)  # one append-only SQLite row per render
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(route_views_bp)  # /api/routes and /api/case-record (formgen/engine/routes.py)
     app.register_blueprint(web.bp)  # the practitioners' pages at / (formgen/web)
 
     @app.get("/healthz")
