@@ -81,6 +81,14 @@ def _copies(item: Prepared) -> list[tuple[str | None, dict[str, Any]]]:
     return [(children.get(str(body.get("subject_child"))), dict(body)) for _, body in item.form.split_by_child(item.body)]
 
 
+def safe_name(name: str) -> str:
+    """A file name inside the ZIP: case ids are user text, so nothing but letters, digits, '.', '-' and '_'
+    (no directories, no '..'), whatever a case system sends."""
+    cleaned = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in name.rsplit(".", 1)[0])
+    suffix = name.rsplit(".", 1)[1] if "." in name else ""
+    return f"{cleaned.strip('-') or 'document'}{'.' + suffix if suffix.isalnum() else ''}"
+
+
 def render_all(prepared: list[Prepared], formats: tuple[str, ...]) -> list[Made]:
     """Every copy of every document in every format; page limits broken anywhere come back as one 422."""
     made: list[Made] = []
@@ -96,8 +104,8 @@ def render_all(prepared: list[Prepared], formats: tuple[str, ...]) -> list[Made]
                             f"Shorten this answer: the document would take {too_long.pages} pages and the limit is "
                             f"{too_long.max_pages}.")
                     break
-                made.append(Made(item, f"{number:02d}-{document.filename}", document.content, fmt, document.pages,
-                                 child))
+                made.append(Made(item, f"{number:02d}-{safe_name(document.filename)}", document.content, fmt,
+                                 document.pages, child))
     if errors:
         raise CaseRecordIncomplete(errors, by_document(errors))
     return made
@@ -284,8 +292,7 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
 
 def _stem(profile: CouncilProfile, route: Route, record: Mapping[str, Any]) -> str:
     reference = _case_reference(record).split(" ")[-1] if record.get("children") else "case"
-    safe = "".join(ch if ch.isalnum() or ch in "-." else "-" for ch in reference)
-    return f"pack-{profile.id}-{route.id}-{safe}"
+    return safe_name(f"pack-{profile.id}-{route.id.replace('.', '')}-{reference}.zip").removesuffix(".zip")
 
 
 def build_pack(council_id: str, route_id: str, body: Any, fmt: str = "pdf", merged: bool = False,
