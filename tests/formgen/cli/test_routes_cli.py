@@ -45,3 +45,11 @@ def test_status_and_routes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["routes", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 13
     assert main(["status", "manchester", "step-down", str(EXAMPLE), "--as-of", "soon"]) == EXIT_INVALID
+
+
+def test_what_a_council_confirms_includes_its_routes_readings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["councils", "herefordshire", "--to-confirm"]) == 0
+    printed = capsys.readouterr().out
+    assert "route level-3-step-down, case-closed: Complete the step-down and close the case to social care" in printed
+    assert main(["councils", "manchester", "--to-confirm"]) == 0
+    assert "route step-down, presented-within-5-days" in capsys.readouterr().out
