@@ -22,7 +22,7 @@ from formgen.core.errors import UnsupportedFormat
 from formgen.core.fields import format_nhs_number
 from formgen.core.registry import all_forms
 from formgen.engine import routes
-from formgen.engine.pack import CALENDAR, MANIFEST, Pack, build_pack, safe_name
+from formgen.engine.pack import CALENDAR, MANIFEST, Pack, build_pack, calendar, safe_name
 from formgen.engine.routes import CaseRecordIncomplete
 
 # Routes whose forms exist and that have an example case record: each is built and checked.
@@ -240,3 +240,16 @@ def test_file_names_in_the_pack_are_safe_whatever_the_case_ids() -> None:
 
 def test_every_form_in_a_pack_is_known_to_the_registry() -> None:
     assert {d.form for c, r in BUILT for d in routes.find(c, r)[1].documents} <= set(all_forms())
+
+
+def test_user_text_in_the_calendar_is_data_never_calendar_structure() -> None:
+    rec = record("shropshire", "3.b")
+    injected = "Room 1\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Injected"
+    rec["meetings"][0]["place"] = injected
+    rec["children"][0]["case_ids"]["carefirst"] = "CF1;X-INJECT:1"
+    council, route = routes.find("shropshire", "3.b")
+    parsed = icalendar.Calendar.from_ical(calendar(council, route, rec))
+    found = list(parsed.walk("VEVENT"))
+    assert len(found) == len([e for e in events(packed("shropshire", "3.b"))])
+    assert not [e for e in found if str(e.get("summary")) == "Injected"] and "X-INJECT" not in parsed
+    assert any(str(e.get("location")) == injected.replace("\r\n", "\n") for e in found)
