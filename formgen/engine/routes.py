@@ -116,7 +116,8 @@ def due_words(profile: CouncilProfile, task: Task, route: Route) -> str | None:
     due = task.due
     if due is None:
         return None
-    start = " or ".join(_ref_words(route, ref) for ref in due.start)
+    starts = [_ref_words(route, ref) for ref in due.start]
+    start = starts[0] if len(starts) == 1 else f"whichever came first: {', or '.join(starts)}"
     if due.next_weekday is not None:
         weekday = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"][due.next_weekday]
         return f"the first {weekday} after {start} that is not a bank holiday in England"
@@ -139,8 +140,8 @@ def _ref_words(route: Route, ref: str) -> str:
     if root == "events":
         return route.events[rest]
     if root == "meetings":
-        kind = rest.partition(".")[0]
-        return f"the {route.meetings[kind].name[:1].lower()}{route.meetings[kind].name[1:]}"
+        name = route.meetings[rest.partition(".")[0]].name.split(":")[0]
+        return f"the {name[:1].lower() if name[1:2].islower() else name[:1]}{name[1:]}"
     return {"assessment.completed_on": "the assessment was completed",
             "consent.given_on": "consent was given"}.get(ref, ref)
 

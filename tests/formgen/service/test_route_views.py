@@ -30,8 +30,8 @@ def test_every_route_is_listed_with_its_documents_deadlines_and_sources(client: 
     assert [(r["council"], r["id"]) for r in listed] == [(c, r.id) for c, p in all_councils().items() for r in p.routes]
     plan = next(r for r in listed if r["id"] == "level-3-step-down")["documents"][0]
     assert plan["form"] == "herefordshire-eha-step-down-plan" and plan["who"] == "the social worker"
-    assert plan["deadline"] == ("14 calendar days or 10 working days, whichever ends first, after the assessment was "
-                                "completed or the decision to step down was made")
+    assert plan["deadline"] == ("14 calendar days or 10 working days, whichever ends first, after whichever came "
+                                "first: the assessment was completed, or the decision to step down was made")
     assert plan["source"]["cited"] == "Herefordshire's guidance, opening table"
     assert plan["source"]["reading"].startswith("formgen's reading")
     marf = next(r for r in listed if (r["council"], r["id"]) == ("shropshire", "step-up"))["documents"][0]
