@@ -20,6 +20,7 @@ from formgen.service import (
     web,
 )
 from formgen.service.problems_http import problem
+from formgen.service.route_views import bp as route_views_bp
 
 DEFAULTS: dict[str, Any] = {
     # Large enough for a 40-case agenda; anything bigger is refused with a 413 problem.
@@ -48,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     identity.init_app(app, keys_enabled=auth.keyring(app).enabled)  # the web pages' signed-in person
     render_slots.init_app(app)  # at most RENDERS_PER_WORKER renders at once in one process
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(route_views_bp)  # /api/routes and /api/case-record (formgen/engine/routes.py)
     app.register_blueprint(web.bp)  # the practitioners' pages at / (formgen/web)
 
     @app.get("/healthz")

@@ -169,6 +169,13 @@ def print_report(results: dict[str, Any]) -> None:
         out.write(f"  {label:<48} tagged {tagged['median_ms']:>8.1f} ({tagged['cpu_median_ms']:.1f})  untagged "
                   f"{untagged['median_ms']:>8.1f} ({untagged['cpu_median_ms']:.1f})  x{row['cpu_ratio']:.3f} CPU, "
                   f"x{row['ratio']:.3f} wall\n")
+    out.write("\nRoute packs from one case record (ZIP of PDFs and deadlines.ics)\n")
+    for key, pack in results["packs"].items():
+        if pack["available"]:
+            out.write(f"  {key}: {pack['documents']} document(s), {pack['pages']} pages: median {pack['median_ms']:.1f} ms "
+                      f"(p95 {pack['p95_ms']:.1f} ms), {pack['per_page_ms']:.1f} ms a page\n")
+        else:
+            out.write(f"  {key}: not available: {pack['reason']}\n")
     cli = results["cold_cli"]
     out.write(f"\n`formgen render` from cold ({cli['form']}, PDF)\n  {cli['render_ms']:.0f} ms "
               f"(CPU {cli['render_cpu_ms']:.0f} ms); {cli['bare_command']}: {cli['bare_imports_ms']:.0f} ms "
@@ -239,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     results["agenda_40"] = stages.agenda(batch_runs)
     results["sibling_split"] = stages.sibling_split(batch_runs)
     results["tagging"] = stages.tagging(runs)
+    results["packs"] = stages.packs(batch_runs)
     main_form = stages.PRO_FORMA if stages.PRO_FORMA in forms else next(iter(forms))
     results["cold_cli"] = cold_cli(main_form, cli_runs)
     body = copy.deepcopy(dict(forms[main_form].example))

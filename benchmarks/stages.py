@@ -1,4 +1,4 @@
-"""In-process figures: each form's stages and whole paths, the 40-case agenda, the sibling split.
+"""In-process figures: each form's stages and whole paths, the 40-case agenda, the sibling split, route packs.
 
 Stages are timed by calling the engine's own functions (validate, build_context,
 compiled(...).fill, layout_pdf, count_pages, docx_bytes), interleaved with the whole paths so the
@@ -29,6 +29,9 @@ AGENDA = "shropshire-step-down-agenda"
 SIBLINGS = "herefordshire-eha-step-down-plan"
 AGENDA_CASES = 40
 TAGGING_BOUND = 1.15  # issue 17: the tagged whole PDF path within 1.15x of the untagged one
+# Route packs (formgen/engine/pack.py) from their example case records: a sibling group of three children,
+# one plan each, and a Shropshire 3.b step-down (the consent form and the agenda entry).
+PACKS = (("herefordshire", "level-3-step-down"), ("shropshire", "3.b"))
 _ID = re.compile(r"([A-Za-z]*)([0-9]+)")
 
 
@@ -145,6 +148,29 @@ def sibling_split(runs: int) -> dict[str, Any]:
     except Exception as exc:
         return {"available": False, "reason": f"{type(exc).__name__}: {getattr(exc, 'detail', exc)}"}
     return {"available": True, "children": children, **{fmt: t.as_dict() for fmt, t in timed.items()}}
+
+
+def packs(runs: int) -> dict[str, Any]:
+    """Each route pack of PACKS as a ZIP of PDFs and deadlines.ics: time per pack and per PDF page."""
+    from formgen.engine.pack import build_pack
+    from formgen.engine.routes import example_record, find
+
+    out: dict[str, Any] = {}
+    for council_id, route_id in PACKS:
+        key = f"{council_id}:{route_id}"
+        try:
+            record = example_record(*find(council_id, route_id))
+            if record is None:
+                raise LookupError("no example case record")
+            made = build_pack(council_id, route_id, record)
+            timed = interleaved({"pack": lambda c=council_id, r=route_id, b=record: build_pack(c, r, b)}, runs,
+                                warmup=1)["pack"]
+        except Exception as exc:  # report, never crash the whole run over one row
+            out[key] = {"available": False, "reason": f"{type(exc).__name__}: {getattr(exc, 'detail', exc)}"}
+            continue
+        out[key] = {"available": True, "documents": made.documents, "pages": made.pages, **timed.as_dict(),
+                    "per_page_ms": round(timed.median / max(made.pages, 1), 3)}
+    return out
 
 
 def render_targets(stages: Mapping[str, dict[str, Timing]]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ def test_every_form_and_stage_is_printed_and_recorded(quick_run: tuple[str, dict
 @pytest.mark.parametrize("heading", [
     "Agenda of 40 cases (PDF)",
     "Sibling group split per child (ZIP)",
+    "Route packs from one case record (ZIP of PDFs and deadlines.ics)",
     "`formgen render` from cold",
     "`formgen serve` on loopback",
     "Resident memory (MB)",
@@ -92,3 +93,12 @@ def test_every_target_is_a_ratio_with_a_verdict(quick_run: tuple[str, dict[str, 
         assert isinstance(target["value"], float | int) and isinstance(target["holds"], bool)
         assert name in printed
     assert results["machine"]["cores"] and results["machine"]["python"]
+
+
+def test_route_packs_are_measured_per_pack_and_per_page(quick_run: tuple[str, dict[str, Any]]) -> None:
+    printed, results = quick_run
+    assert sorted(results["packs"]) == ["herefordshire:level-3-step-down", "shropshire:3.b"]
+    for key, entry in results["packs"].items():
+        assert entry["available"], entry
+        assert entry["median_ms"] > 0 and entry["per_page_ms"] > 0 and entry["pages"] >= 2
+        assert f"{key}: {entry['documents']} document(s), {entry['pages']} pages" in printed

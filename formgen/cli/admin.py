@@ -95,6 +95,12 @@ def _write_to_confirm(found: dict[str, Any]) -> None:
     _write_settings(found["settings"])
     if not found["settings"]:
         sys.stdout.write("  none: every value comes from its guidance or is confirmed\n")
+    sys.stdout.write("\nTimescales of its routes that formgen reads where the guidance does not say how to count "
+                     "them (formgen routes ID):\n")
+    for reading in found.get("route_readings", []):
+        sys.stdout.write(f"  route {reading['route']}, {reading['task']}: {reading['name']}\n    {reading['reading']}\n")
+    if not found.get("route_readings"):
+        sys.stdout.write("  none\n")
     sys.stdout.write("\nWording formgen composed (template defaults), in the council's forms:\n")
     for words in found["wording"]:
         sys.stdout.write(f"  {words['form']} {words['id']}: {words['text']}\n    ({words['source'].get('says', '')})\n")

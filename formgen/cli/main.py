@@ -1,4 +1,4 @@
-"""The `formgen` command line: forms, schema, example, validate, render, serve.
+"""The `formgen` command line: forms, schema, example, validate, render, serve (and routes, pack, status).
 
 Rendering from the command line imports the engine only, never Flask or the server.
 """
@@ -182,8 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     from formgen.cli.admin import add_commands
+    from formgen.cli.routes import add_commands as add_route_commands
 
     add_commands(sub)  # keys, audit
+    add_route_commands(sub)  # routes, pack, status
     return parser
 
 

@@ -33,6 +33,7 @@ from formgen.core.rules import GUIDANCE, SourceKind
 
 if TYPE_CHECKING:
     from formgen.core.registry import FormSpec
+    from formgen.core.routes import Route
 
 COUNCILS_DIR = PROJECT_ROOT / "councils"
 
@@ -52,6 +53,18 @@ class UnknownCouncil(FormgenError):
 
     def __init__(self, council_id: str, known: Iterable[str]) -> None:
         super().__init__(f"There is no council with id '{council_id}'. Known councils: {', '.join(known)}.")
+
+
+class UnknownRoute(FormgenError):
+    """The council's profile declares no route with the requested id."""
+
+    status = 404
+    title = "Unknown route"
+    problem_type = "/problems/unknown-route"
+
+    def __init__(self, profile: CouncilProfile) -> None:
+        known = ", ".join(route.id for route in profile.routes) or "none"
+        super().__init__(f"{profile.name} has no route with that id. Its routes: {known}.")
 
 
 class Until(StrEnum):
@@ -198,6 +211,7 @@ class CouncilProfile:
     meeting_within: Setting[int] | None = None  # that meeting, within this many working days
     step_back: Setting[int] | None = None  # back to the team that stepped down, within this many months
     marf_completed_by: Setting[str] | None = None  # who completes the MARF
+    routes: tuple[Route, ...] = ()  # its step-down and step-up routes (formgen/core/routes.py)
 
     @property
     def settings(self) -> tuple[Setting[Any], ...]:
@@ -213,7 +227,10 @@ class CouncilProfile:
 
     def cite(self, setting: Setting[Any]) -> str:
         """Where a setting comes from, in words a document prints (in brackets after the value)."""
-        p = setting.provenance
+        return self.cite_source(setting.provenance)
+
+    def cite_source(self, p: Provenance) -> str:
+        """Where a value, a route or a step comes from, in words a document or a calendar prints."""
         if p.seed:
             return f"{self.short_name}'s guidance, {p.section}"
         if p.confirmed_on is not None:
@@ -227,6 +244,12 @@ class CouncilProfile:
 
     def unconfirmed(self) -> list[Setting[Any]]:
         return [s for s in self.settings if not s.is_councils]
+
+    def route(self, route_id: str) -> Route:
+        found = next((route for route in self.routes if route.id == route_id), None)
+        if found is None:
+            raise UnknownRoute(self)
+        return found
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -373,7 +396,7 @@ SETTINGS: dict[str, SettingKind] = {
                              "team that stepped it down", _number, required=False),
     "levels": SettingKind("Levels of need", _levels),
 }
-_TOP = {"name", "short_name", "guidance", *SETTINGS}
+_TOP = {"name", "short_name", "guidance", "routes", *SETTINGS}
 
 
 def _setting(raw: Mapping[str, Any], key: str, where: str) -> Setting[Any] | None:
@@ -404,9 +427,13 @@ def parse_profile(council_id: str, raw: Mapping[str, Any], where: str) -> Counci
         if setting is not None and setting.provenance.seed and setting.provenance.seed not in followed:
             raise CouncilProfileError(f"{where} [{key}]: guidance {setting.provenance.seed} is not in the profile's "
                                       "'guidance' list.")
+    # Read here, not at import: formgen/core/routes.py builds on this module's readers.
+    from formgen.core.routes import parse_routes
+
+    routes = parse_routes(raw.get("routes", []), where, tuple(followed))
     return CouncilProfile(id=council_id, name=_get(raw, "name", str, where),
                           short_name=_get(raw, "short_name", str, where), guidance=tuple(followed),
-                          **settings)  # type: ignore[arg-type]
+                          routes=routes, **settings)  # type: ignore[arg-type]
 
 
 def load_profiles(directory: Path = COUNCILS_DIR) -> dict[str, CouncilProfile]:
@@ -446,13 +473,16 @@ def serves(form: FormSpec, profile: CouncilProfile) -> bool:
 
 
 def to_confirm(profile: CouncilProfile, forms: Iterable[FormSpec]) -> dict[str, Any]:
-    """What the council still has to confirm: its unconfirmed local settings, and in its forms every
+    """What the council still has to confirm: its unconfirmed local settings, every timescale of its routes
+    that formgen reads where the guidance does not say how to count it, and in its forms every
     template-default wording and every rule that rests on formgen's own reading."""
     mine = [form for form in forms if serves(form, profile)]
     return {
         "council": profile.id,
         "name": profile.name,
         "settings": [s.to_json() for s in profile.unconfirmed()],
+        "route_readings": [{"route": route.id, "task": task.id, "name": task.name, "reading": task.reading}
+                           for route in profile.routes for task in route.tasks if task.reading],
         "wording": [{"form": form.id, **words.to_json()} for form in mine for words in form.wording
                     if words.source.kind is SourceKind.TEMPLATE_DEFAULT],
         "rules": [{"form": form.id, **found.to_json()} for form in mine for found in form.rules
