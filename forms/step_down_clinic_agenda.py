@@ -69,15 +69,17 @@ EARLY_HELP_TEAM_MANAGER = rule(
 PLACE_OR_LINK = rule(
     "clinic-place-or-link",
     "The agenda says where the clinic is held: a place, an online meeting link, or both.",
-    formgen_reading("The guidance does not say where the clinic meets; an agenda that says neither leaves the "
-                    "social workers who booked unable to join.", "Step Down 1"),
+    [cite("Step Down 1", STEP_1),
+     formgen_reading("The guidance does not say where the clinic meets; an agenda that says neither leaves the "
+                     "social workers who booked unable to join.", "Step Down 1")],
     ("place", "online_link"), {"place": DELETE, "online_link": DELETE},
 )
 EACH_CASE_ONCE = rule(
     "each-case-booked-once",
     f"Each case is booked once: no child's {SYSTEMS.id_name} appears in two cases.",
-    formgen_reading("A case booked twice would be discussed twice, and its outcome recorded twice on EHM, possibly "
-                    "differently.", "Step Down 1 and 2"),
+    [cite("Step Down 1", STEP_1), cite("Step Down 2", STEP_2_NOTE),
+     formgen_reading("A case booked twice would be discussed twice, and its outcome recorded twice on EHM, possibly "
+                     "differently.", "Step Down 1 and 2")],
     ("cases.*.children.*.lcs_id",), {"cases.1.children.0.lcs_id": "4471203"},
 )
 ONE_CASE_PER_SLOT = rule(
@@ -89,8 +91,9 @@ ONE_CASE_PER_SLOT = rule(
 SLOT_IN_THE_CLINIC = rule(
     "slot-not-before-the-clinic-starts",
     "A case's slot is not before the time the clinic starts.",
-    formgen_reading("A slot before the clinic starts is mistyped: the social worker and the Team Manager would "
-                    "come to a discussion that is not held.", "Step Down 1"),
+    [cite("Step Down 1", STEP_1),
+     formgen_reading("A slot before the clinic starts is mistyped: the social worker and the Team Manager would "
+                     "come to a discussion that is not held.", "Step Down 1")],
     ("cases.*.slot",), {"cases.0.slot": "08:30"},
 )
 

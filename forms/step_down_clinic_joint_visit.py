@@ -54,16 +54,18 @@ TWO_WORKERS = rule(
 HELD_RECORDS_AGREEMENT = rule(
     "held-visit-records-what-was-agreed",
     "A joint visit recorded as held says what was agreed with the family.",
-    formgen_reading("The guidance asks for the joint visit but not for a record of it; a visit recorded as held "
-                    "with nothing agreed leaves the Early Help Family Worker without the handover the visit is for.",
-                    "Step Down 4"),
+    [cite("Step Down 4", STEP_4),
+     formgen_reading("The guidance asks for the joint visit but not for a record of it; a visit recorded as held "
+                     "with nothing agreed leaves the Early Help Family Worker without the handover the visit is for.",
+                     "Step Down 4")],
     ("agreed",), {"agreed": DELETE},
 )
 HELD_NOT_IN_FUTURE = rule(
     "held-visit-not-in-the-future",
     "A joint visit recorded as held is dated today or earlier; a visit still to come is recorded as arranged.",
-    formgen_reading("A held visit dated in the future is mistyped, or not yet held: the family's handover would "
-                    "appear done when it is not.", "Step Down 4"),
+    [cite("Step Down 4", STEP_4),
+     formgen_reading("A held visit dated in the future is mistyped, or not yet held: the family's handover would "
+                     "appear done when it is not.", "Step Down 4")],
     ("visit_date",), {"visit_date": "2099-06-01"},
 )
 
