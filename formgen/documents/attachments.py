@@ -138,6 +138,8 @@ def attach_files(pdf: bytes, files: Sequence[UploadedFile]) -> bytes:
     """`pdf` followed by an incremental update that embeds `files` (listed in the catalog's EmbeddedFiles name
     tree, beside any file already there, and in its associated files, /AF)."""
     reader = PdfReader(io.BytesIO(pdf))
+    if reader.is_encrypted:
+        raise ValueError("An encrypted PDF cannot take attachments without its password.")
     trailer = reader.trailer
     root_ref = trailer.raw_get("/Root")
     catalog = _dictionary(root_ref)
@@ -185,8 +187,9 @@ def _increment(pdf: bytes, objects: Mapping[int, PdfObject], trailer: Dictionary
     for number in sorted(offsets):
         generation = root_ref.generation if number == root_ref.idnum else 0
         out.write(f"{number} 1\n{offsets[number]:010d} {generation:05d} n \n".encode())
-    new_trailer = DictionaryObject({NameObject(k): trailer.raw_get(k) for k in trailer
-                                    if k not in ("/Prev", "/Size", "/XRefStm")})
+    # Only what a classic trailer holds: an xref stream's own keys (/W, /Index, /Filter...) stay behind.
+    new_trailer = DictionaryObject({NameObject(k): trailer.raw_get(k) for k in ("/Root", "/Info", "/ID")
+                                    if k in trailer})
     new_trailer[NameObject("/Size")] = NumberObject(size)
     new_trailer[NameObject("/Prev")] = NumberObject(_start_of_last_xref(pdf))
     out.write(b"trailer\n" + _serialise(new_trailer) + f"\nstartxref\n{xref_at}\n%%EOF\n".encode())
