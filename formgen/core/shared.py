@@ -54,6 +54,8 @@ class SharedCase(TypedDict, total=False):
     email: str
     worker: SharedWorker                   # the practitioner who wrote the source document
     lead_professional: SharedWorker        # who leads the Early Help plan (team: their agency)
+    team_manager: SharedWorker             # the social work Team Manager overseeing the case (seed 003, Step Down 2)
+    early_help_worker: SharedWorker        # the Early Help practitioner the case goes to (seed 003, Step Down 3)
     worried_about: str
     working_well: str
     complicating_factors: str

@@ -20,7 +20,7 @@ from formgen.core.errors import UnsupportedFormat, ValidationFailed
 from formgen.core.limits import cap_errors
 from formgen.core.problems import flatten_errors
 from formgen.core.registry import FormSpec
-from formgen.documents import embed
+from formgen.documents import attachments, embed
 from formgen.documents.docx_fill import FIXED_TIME as _FIXED
 from formgen.documents.docx_fill import DocumentMeta, compiled, docx_bytes, set_metadata
 from formgen.documents.pages import count_pages, enforce_limit
@@ -97,7 +97,8 @@ def render(spec: FormSpec, body: Any, fmt: Format | str) -> RenderedDocument:
     document = _fill(spec, data)
     pages: int | None = None
     pdf: bytes | None = None
-    carried = embed.payload(spec.id, body)
+    # Uploaded files (formgen/documents/attachments.py): the carried data names them, the PDF holds them.
+    carried = embed.payload(spec.id, attachments.carried_body(body, data))
     if fmt is Format.PDF or spec.max_pages is not None:
         # One layout serves both the page check and, for a PDF, the answer itself.
         pdf = layout_pdf(document, _meta(spec), attachment=carried, template_key=spec.id)
@@ -105,7 +106,7 @@ def render(spec: FormSpec, body: Any, fmt: Format | str) -> RenderedDocument:
         enforce_limit(pages, spec.max_pages, data)
     if fmt is Format.PDF:
         assert pdf is not None
-        content = pdf
+        content = attachments.attach_uploads(pdf, data)
     else:
         embed.add_to_docx(document, carried)
         content = docx_bytes(document)
