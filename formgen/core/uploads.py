@@ -153,9 +153,9 @@ def upload_schema(name: str, module: str, label: str, *, max_bytes: int,
     limit = size_words(max_bytes)
     content = f.line("File content (base64)", max_length=_base64_length(max_bytes),
                      hint=f"The file's bytes, base64-encoded: at most {limit}.")
-    content.validators = [validate.Length(
-        max=_base64_length(max_bytes),
-        error=f"{label}: the file is larger than the {limit} this form accepts.")]
+    too_big = f"{label}: the file is larger than the {limit} this form accepts."
+    content.validators = [validate.Length(max=_base64_length(max_bytes), error=too_big)]
+    content.too_long = too_big  # the length is checked before any other work: say it in the upload's words
     content.metadata = {**content.metadata, "format": "byte", "pattern": BASE64_PATTERN}
     made = cast(type[UploadSchema], UploadSchema.from_dict({
         "name": f.formatted("File name", pattern=rf"^[^/\\]+({'|'.join(re.escape(k.extension) for k in kinds)})$",

@@ -48,8 +48,9 @@ def test_ids_that_could_break_a_file_name_are_refused_by_name(field: str, value:
 
 def test_every_case_system_a_council_profile_names_has_a_format() -> None:
     for profile in all_councils().values():
-        for system in (profile.case_system, profile.early_help_system):
-            assert system.strip().lower() in f.CASE_ID_FORMATS, system
+        systems = profile.case_system.value
+        for system in (systems.name, systems.early_help_system):
+            assert system.strip().lower() in f.CASE_ID_FORMATS, (profile.id, system)
 
 
 def test_an_unknown_system_is_a_programming_error() -> None:
