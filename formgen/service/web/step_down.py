@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -30,7 +31,7 @@ from formgen.service import audit_hooks as audit
 from formgen.service.identity import web_gate
 from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
-from formgen.service.web.schema_form import Field, answers, describe, error_summary, page, parse
+from formgen.service.web.schema_form import Field, Kind, answers, describe, error_summary, page, parse
 from formgen.service.web.views import SERVICE_NAME, STALE, _headers, _WebBlueprint, nonce
 
 bp = _WebBlueprint("step_down", __name__, url_prefix="/step-down")
@@ -132,8 +133,22 @@ def document_fields(route: Route, document: RouteDocument, record: Mapping[str, 
     """Only what the document adds: its form's fields that neither the case record nor the route fills in."""
     form = engine.all_forms()[document.form]
     base = {**record, "documents": {}}
-    given = build_body(route, document, form, base)
-    return tuple(x for x in describe(form.schema) if x.name not in given)
+    return _not_given(describe(form.schema), build_body(route, document, form, base))
+
+
+def _not_given(fields_: tuple[Field, ...], given: Mapping[str, Any], partly: bool = False) -> tuple[Field, ...]:
+    """The fields `given` does not fill; a group the case partly fills asks only for what it requires."""
+    found = []
+    for x in fields_:
+        value = given.get(x.name)
+        if value is None:
+            if not partly or x.required or x.required_when:
+                found.append(x)
+        elif x.kind is Kind.GROUP and isinstance(value, Mapping):
+            rest = _not_given(x.children, value, partly=True)
+            if rest:
+                found.append(replace(x, children=rest))
+    return tuple(found)
 
 
 def _document_errors(form_id: str, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -225,11 +240,9 @@ def _document_page(profile: CouncilProfile, route: Route, record: dict[str, Any]
     own = (record.get("documents") or {}).get(form.id) or {}
     fields_ = document_fields(route, document, record)
     built = page(fields_, own, errors)
-    shown = {p for p in built.anchors}
-    elsewhere = [{"text": f"{path}: {' '.join(m)} (from the case: change the case)"}
-                 for path, m in (errors or {}).items() if not any(path == s or path.startswith(f"{s}.") for s in shown)]
+    # An error on an answer the case gave is in the summary without a link: "Change the case" is below.
     return _render("web/step_down_document.html", status, profile=profile, route=route, document=document,
-                   form=form, page=built, summary=error_summary(built, elsewhere), index=index,
+                   form=form, page=built, summary=error_summary(built), index=index,
                    count=len(documents), record_json=_json(record))
 
 

@@ -21,7 +21,9 @@ from formgen.engine import routes
 from formgen.service.web import step_down
 from formgen.service.web.schema_form import encode
 
-ROUTES = [("peterborough", "2"), ("step-down-clinic", "step-down"), ("shropshire", "3.b")]
+# Routes whose documents add only whole fields or parts of groups. Not yet here: a document that adds to rows the
+# case fills (Shropshire's consent form asks each child's view beside the case's children): see the report.
+ROUTES = [("peterborough", "1"), ("peterborough", "2"), ("peterborough", "3"), ("step-down-clinic", "step-down")]
 
 
 def example(council_id: str, route_id: str) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def test_the_start_page_links_to_start_a_step_down(web: FlaskClient) -> None:
     assert "Start a step-down" in page
     for council_id, route_id in ROUTES:
         assert f'value="{council_id}/{route_id}"' in page
-    assert 'value="shropshire/step-up"' not in page  # a step-up is not a step-down
+    assert 'value="shropshire/3.b"' in page and 'value="shropshire/step-up"' not in page  # a step-up is not a step-down
 
 
 def test_choosing_nothing_is_an_error_in_the_govuk_pattern(web: FlaskClient) -> None:
@@ -122,7 +124,7 @@ def test_a_case_page_error_is_shown_in_the_summary_and_by_the_field(web: FlaskCl
     page = post_case(web, "peterborough", "2", record)
     assert page.status_code == 200 and "There is a problem" in page.text
     links = summary_links(page.text)
-    assert links and links[0][0].startswith("#children") and "NHS number" in links[0][1]
+    assert links and links[0][0] == "#f-children-0-nhs_number" and "NHS number" in links[0][1]
     assert 'class="govuk-error-message"' in page.text
 
 
@@ -147,8 +149,9 @@ def test_a_stale_page_does_nothing(web: FlaskClient) -> None:
     assert page.status_code == 400 and "nothing was done" in page.text
 
 
-def test_the_pack_download_is_audited(web: FlaskClient, app: Any) -> None:
+def test_the_pack_posted_from_the_check_page_counts_its_documents(web: FlaskClient) -> None:
     record = example("peterborough", "3")
-    data = {"csrf_token": csrf_token(web.get("/step-down").text), "record": json.dumps(record), "format": "pdf"}
+    token = csrf_token(web.get("/step-down?route=peterborough/3").text)
+    data = {"csrf_token": token, "record": json.dumps(record), "format": "pdf"}
     download = web.post("/step-down/peterborough/3/pack", data=data)
     assert download.status_code == 200 and download.headers["X-Document-Count"] == "1"
