@@ -21,6 +21,7 @@ from formgen.service import (
 )
 from formgen.service.problems_http import problem
 from formgen.service.route_views import bp as route_views_bp
+from formgen.service.web.step_down import bp as step_down_bp
 
 DEFAULTS: dict[str, Any] = {
     # Large enough for a 40-case agenda; anything bigger is refused with a 413 problem.
@@ -51,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_views.bp)
     app.register_blueprint(route_views_bp)  # /api/routes and /api/case-record (formgen/engine/routes.py)
     app.register_blueprint(web.bp)  # the practitioners' pages at / (formgen/web)
+    app.register_blueprint(step_down_bp)  # "Start a step-down": one case, a route's pack (formgen/service/web/step_down.py)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -158,6 +158,7 @@ class CaseRecordSchema(f.FormSchema):
     email = f.email("Family email")
     worker = f.group(WorkerSchema, "The social worker or practitioner completing the documents", required=False)
     lead_professional = f.group(LeadProfessionalSchema, "Lead professional (key person) after the step", required=False)
+    team_manager = f.group(WorkerSchema, "The social work Team Manager overseeing the case", required=False)
     worried_about = f.text("What are we worried about?", required=False)
     working_well = f.text("What's working well?", required=False)
     complicating_factors = f.text("Complicating factors", required=False)
@@ -178,6 +179,7 @@ class CaseRecordSchema(f.FormSchema):
 
 _GROUPS: dict[str, type[f.FormSchema]] = {
     "address": AddressSchema, "worker": WorkerSchema, "lead_professional": LeadProfessionalSchema,
+    "team_manager": WorkerSchema,
     "assessment": AssessmentSchema, "consent": ConsentSchema,
 }
 _MEETING_FIELDS = set(MeetingSchema._declared_fields)
@@ -252,7 +254,7 @@ def lookup(record: Mapping[str, Any], ref: str) -> Any:
 
 def shared(record: Mapping[str, Any]) -> SharedCase:
     """The record in formgen/core/shared.py's vocabulary: what every form's `takes` reads."""
-    keys = ("children", "family_members", "address", "telephone", "email", "worker", "worried_about",
+    keys = ("children", "family_members", "address", "telephone", "email", "worker", "team_manager", "worried_about",
             "working_well", "complicating_factors", "needs_to_happen", "level_of_need")
     found: SharedCase = drop_empty({key: record.get(key) for key in keys})
     return found

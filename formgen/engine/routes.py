@@ -301,7 +301,8 @@ def _route_errors(route: Route, record: Mapping[str, Any]) -> RuleErrors:
             if given is not None and given != value:
                 errors.add(ANSWER_FIXED_BY_ROUTE, f"documents.{document.form}.{path}",
                            f"The route '{route.id}' fixes this answer as {value!r} ({document.provenance.section} of "
-                           "the council's guidance): leave it out, or choose the route that fits the case.")
+                           "the council's guidance): leave it out, or choose the route that fits the case."
+                           + (f" {route.note}" if route.note else ""))  # the route's own word on what it is not
     return errors
 
 

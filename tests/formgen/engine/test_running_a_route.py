@@ -232,7 +232,8 @@ def test_a_step_for_another_level_is_not_needed() -> None:
 def test_status_works_for_a_route_whose_forms_are_not_registered_yet() -> None:
     rec = {"children": [{"full_name": "Test Child", "case_ids": {"LCS": "LC1"}}],
            "events": {"transfer_sent": "2026-11-20T09:15"}}
-    found = routes.status("peterborough", "1", rec, dt.date(2026, 11, 23))
+    forms = {k: v for k, v in all_forms().items() if k != "peterborough-lcs-ehm-transfer"}
+    found = routes.status("peterborough", "1", rec, dt.date(2026, 11, 23), forms)
     review = {t["id"]: t for t in found["tasks"]}["ehh-review"]
     assert (review["state"], review["due"]) == ("late", "2026-11-21T09:15")
     assert found["available"] is False and found["missing_forms"] == ["peterborough-lcs-ehm-transfer"]
@@ -243,3 +244,76 @@ def test_status_reports_names_the_route_does_not_know_without_refusing() -> None
     rec["events"]["plan_lost"] = "2026-11-17"
     found = routes.status("manchester", "joint-worked", rec, dt.date(2026, 11, 17))
     assert list(found["unknown_names"]) == ["events.plan_lost"]
+
+
+# ------------------------------------------------- Peterborough (seed 004) and the Step Down Clinic (seed 003)
+
+
+def test_a_referral_to_mash_is_refused_on_the_clinic_route_saying_where_it_belongs() -> None:
+    """003's closing line: "Referrals to MASH which result in allocation to Early Help are NOT Step Downs"."""
+    rec = record("step-down-clinic", "step-down")
+    rec["documents"]["step-down-clinic-outcome"]["case_origin"] = "mash-referral"
+    with pytest.raises(CaseRecordIncomplete) as refused:
+        routes.prepare("step-down-clinic", "step-down", rec)
+    assert refused.value.rules == {"documents.step-down-clinic-outcome.case_origin": ["answer-fixed-by-the-route"]}
+    [message] = refused.value.errors["documents.step-down-clinic-outcome.case_origin"]
+    assert "Referrals to MASH which result in allocation to Early Help are NOT Step Downs" in message
+
+
+def test_the_clinic_documents_take_the_team_manager_and_family_worker_from_the_record_once() -> None:
+    rec = record("step-down-clinic", "step-down")
+    bodies = {p.form.id: p.body for p in routes.prepare("step-down-clinic", "step-down", rec)}
+    assert bodies["step-down-clinic-agenda"]["cases"][0]["team_manager"]["name"] == "Gareth Pryce"
+    assert bodies["step-down-clinic-outcome"]["team_manager"]["name"] == "Gareth Pryce"
+    assert bodies["step-down-clinic-transfer"]["team_manager"]["name"] == "Gareth Pryce"
+    for form_id in ("step-down-clinic-outcome", "step-down-clinic-transfer", "step-down-clinic-joint-visit"):
+        assert bodies[form_id]["early_help_family_worker"]["name"] == "Laila Rahman"
+    assert {bodies[f]["case_origin"] for f in ("step-down-clinic-outcome", "step-down-clinic-transfer")} == \
+        {"open-to-social-work"}
+    assert bodies["step-down-clinic-agenda"]["cases"][0]["slot"] == "10:00"
+    assert bodies["step-down-clinic-joint-visit"]["visit_date"] == "2026-11-27"
+
+
+def test_without_the_transfer_part_the_clinic_pack_has_three_documents() -> None:
+    rec = record("step-down-clinic", "step-down")
+    del rec["documents"]["step-down-clinic-transfer"]
+    assert [p.form.id for p in routes.prepare("step-down-clinic", "step-down", rec)] == [
+        "step-down-clinic-agenda", "step-down-clinic-outcome", "step-down-clinic-joint-visit"]
+
+
+@pytest.mark.parametrize(("route_id", "path", "value"), [
+    ("1", "referral_outcome", "nfa"), ("2", "assessment_outcome", "nfa"), ("3", "outcome", "nfa")])
+def test_a_peterborough_step_down_is_never_nfa(route_id: str, path: str, value: str) -> None:
+    """004, sections 1 to 3: the outcome is step down / 'Referral to Early Help', never NFA."""
+    rec = record("peterborough", route_id)
+    form_id = next(iter(rec["documents"]))
+    rec["documents"][form_id][path] = value
+    with pytest.raises(CaseRecordIncomplete) as refused:
+        routes.prepare("peterborough", route_id, rec)
+    assert refused.value.rules == {f"documents.{form_id}.{path}": ["answer-fixed-by-the-route"]}
+
+
+def test_a_peterborough_record_without_consent_is_one_422_naming_the_consent() -> None:
+    """004, section 1, Note: sent to the Early Help Hub only where the family consented."""
+    rec = record("peterborough", "1")
+    del rec["consent"]
+    with pytest.raises(CaseRecordIncomplete) as refused:
+        routes.prepare("peterborough", "1", rec)
+    assert set(refused.value.errors) == {"documents.peterborough-lcs-ehm-transfer.consent.given_by",
+                                         "documents.peterborough-lcs-ehm-transfer.consent.given_on"}
+    rec = record("peterborough", "1")
+    rec["documents"]["peterborough-lcs-ehm-transfer"]["consent"]["consented"] = False
+    with pytest.raises(CaseRecordIncomplete) as refused:
+        routes.prepare("peterborough", "1", rec)
+    assert refused.value.rules == {
+        "documents.peterborough-lcs-ehm-transfer.consent.consented": ["family-consents-to-early-help"]}
+
+
+def test_peterborough_route_3_takes_the_lead_professional_agency_from_the_record() -> None:
+    rec = record("peterborough", "3")
+    body = body_of("peterborough", "3", rec, "peterborough-cin-step-down-record")
+    assert body["lead_professional"] == {"name": "Claire Dunmore", "role": "Head of Year 9",
+                                         "agency": "Fenland View Academy", "telephone": "01733 496 851",
+                                         "email": "c.dunmore@example.org"}
+    assert (body["meeting_date"], body["closure_date"], body["outcome"]) == ("2026-11-17", "2026-11-24",
+                                                                              "referral-to-early-help")

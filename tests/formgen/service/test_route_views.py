@@ -50,7 +50,6 @@ def test_one_councils_routes_and_one_route(client: FlaskClient) -> None:
 @pytest.mark.parametrize(("path", "status", "title"), [
     ("/api/routes/leeds", 404, "Unknown council"),
     ("/api/routes/shropshire/5.c", 404, "Unknown route"),
-    ("/api/routes/peterborough/1/example", 404, "No example yet"),
 ])
 def test_what_is_not_there_is_a_problem(client: FlaskClient, path: str, status: int, title: str) -> None:
     response = client.get(path)
@@ -103,6 +102,13 @@ def test_a_record_missing_what_two_documents_need_is_one_422_problem(client: Fla
     assert problem["rules"]["documents.shropshire-step-down-agenda.cases.0.assessment"] == ["field-constraints"]
     assert problem["errors"]["documents.shropshire-strengthening-families-consent.address"] == [
         "Family address is required."]
+
+
+def test_a_route_without_an_example_record_is_a_404(client: FlaskClient, tmp_path: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(routes, "EXAMPLES_DIR", tmp_path)  # every declared route has one: pretend one has not
+    response = client.get("/api/routes/peterborough/1/example")
+    assert response.status_code == 404 and response.json["title"] == "No example yet"
 
 
 def test_a_route_whose_forms_are_not_registered_is_a_501_naming_them(client: FlaskClient) -> None:
