@@ -118,15 +118,15 @@ def test_both_formats_list_the_file_by_name_size_and_sha256(fmt: str) -> None:
 
 def test_the_carried_data_names_the_file_and_does_not_hold_it_again() -> None:
     docx_bytes = pipeline.render(FORM, FORM.example, "docx").content
-    form_id, carried = embed.read_docx_data(docx_bytes)
-    assert form_id == FORM.id
+    found = embed.read_docx_data(docx_bytes)
+    carried = found.data
+    assert found.form == FORM.id
     assert carried["most_recent_assessment"]["document"] == {
         "name": "CAFA Mensah 2026-11-13.pdf", "media_type": "application/pdf", "size": len(ASSESSMENT),
         "sha256": DIGEST}
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
         assert not any(encode(ASSESSMENT)[:40].encode() in archive.read(n) for n in archive.namelist())
-    _, in_pdf = embed.read_pdf_data(pipeline.render(FORM, FORM.example, "pdf").content)
-    assert in_pdf == carried
+    assert embed.read_pdf_data(pipeline.render(FORM, FORM.example, "pdf").content).data == carried
 
 
 def test_a_word_document_is_attached_as_one() -> None:

@@ -46,7 +46,7 @@ def test_the_file_is_added_after_the_pdf_formgen_made_which_is_kept_byte_for_byt
     assert attached.startswith(formgen_pdf)
     reader = pdf_reader(attached)
     assert reader.attachments["assessment.pdf"] == [ASSESSMENT]
-    assert embed.read_pdf_data(attached)[0] == "manchester-allocations-pro-forma"  # its own data is still there
+    assert embed.read_pdf_data(attached).form == "manchester-allocations-pro-forma"  # its own data is still there
     original = pdf_reader(formgen_pdf)
     assert reader.metadata == original.metadata
     assert len(reader.pages) == len(original.pages)
@@ -65,7 +65,9 @@ def test_the_file_specification_names_the_file_its_type_size_checksum_and_relati
     assert stream["/Params"]["/CheckSum"].original_bytes == hashlib.md5(ASSESSMENT, usedforsecurity=False).digest()
     update = attached[len(formgen_pdf):]
     assert b"/Subtype /application#2Fpdf" in update  # the MIME type as a PDF name (PDF/A-3 6.8)
-    assert reader.trailer["/Root"]["/AF"][0].get_object() is spec  # an associated file of the document
+    # An associated file of the document, after the document's own data (PDF/A-3's /AF, relationship /Data).
+    associated = [item.get_object() for item in reader.trailer["/Root"]["/AF"]]
+    assert associated[-1] is spec and associated[0]["/F"] == "formgen-data.json"
 
 
 def test_several_files_are_listed_in_order_with_unique_names_beside_the_data(formgen_pdf: bytes) -> None:
@@ -83,7 +85,7 @@ def test_a_second_update_keeps_the_files_of_the_first(formgen_pdf: bytes) -> Non
     twice = attach_files(once, [_file("Review.docx", REVIEW, FileKind.DOCX)])
     reader = pdf_reader(twice)
     assert set(reader.attachments) == {"assessment.pdf", "Review.docx", "formgen-data.json"}
-    assert len(reader.trailer["/Root"]["/AF"]) == 2
+    assert len(reader.trailer["/Root"]["/AF"]) == 3  # the document's data and both files
 
 
 def test_the_same_pdf_and_files_give_the_same_bytes(formgen_pdf: bytes) -> None:

@@ -142,12 +142,15 @@ def test_metadata_identifies_pdfa3a_and_pdfua1_and_agrees_with_the_info_dictiona
 def test_the_data_is_an_associated_file_and_nothing_is_encrypted(name: str) -> None:
     with _open(documents()[name][0]) as opened:
         assert not opened.is_encrypted and "/Encrypt" not in opened.trailer
-        (spec,) = opened.Root.AF
+        # The document's own data first; an uploaded file (the clinic's transfer) follows as a Supplement.
+        spec, *supplements = opened.Root.AF
         assert spec.AFRelationship == "/Data"
         assert str(spec.F) == str(spec.UF) == embed.ATTACHMENT_NAME
         assert spec.EF.F.Subtype == "/application/json"
+        assert all(extra.AFRelationship == "/Supplement" for extra in supplements)
         names = opened.Root.Names.EmbeddedFiles.Names
-        assert names[1].objgen == spec.objgen
+        specs = {names[i + 1].objgen for i in range(0, len(names), 2)}
+        assert spec.objgen in specs and {extra.objgen for extra in supplements} <= specs
 
 
 @pytest.mark.parametrize("name", NAMES[:1])

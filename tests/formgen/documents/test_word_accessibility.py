@@ -32,7 +32,8 @@ def test_headings_use_words_heading_styles(form: FormSpec, example: dict[str, An
     document = _docx(form, example)
     names = [p.style.name for p in document.paragraphs if p.text.strip()]
     assert names and names[0] == "Title"
-    assert any(name.startswith("Heading ") for name in names)
+    # A form laid out as the council's own (the pro forma is one table, as Appendix 2 is) may have no
+    # heading below its title; where it has headings they are Word's, never big bold body text (below).
     for paragraph in document.paragraphs:
         run_sizes = [run.font.size for run in paragraph.runs if run.bold and run.font.size]
         # No heading faked with big bold text in a body style.
