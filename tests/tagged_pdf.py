@@ -176,8 +176,20 @@ def poppler_struct_text(pdf: bytes) -> str | None:
     return "".join(re.findall(r'^\s*"(.*)"$', out, flags=re.MULTILINE))
 
 
-def checker_findings(pdf: bytes) -> dict[str, list[str]]:
-    """The errors outloud (Matterhorn Protocol, WCAG 2.2) and pdfua (PDF/UA-1's machine-checkable subset) report."""
+def _repeated_header_rows(finding: Any, header_rows: set[str]) -> bool:
+    """outloud's TAG-002 (prose marked /Artifact) guesses prose from word counts. A table's header row drawn
+    again on the next page is a pagination artifact by design (the Tagged PDF Best Practice Guide: its cells
+    are TH where first drawn, so a screen reader hears them once); only such rows are set aside, each
+    checked against the header rows the Word document declares (w:tblHeader)."""
+    if finding.rule != "TAG-002":
+        return False
+    lines = [line.rstrip("…").strip() for line in finding.evidence.split("; ")]
+    return bool(lines) and all(any(row.startswith(line) for row in header_rows) for line in lines)
+
+
+def checker_findings(pdf: bytes, header_rows: set[str] | None = None) -> dict[str, list[str]]:
+    """The errors outloud (Matterhorn Protocol, WCAG 2.2) and pdfua (PDF/UA-1's machine-checkable subset) report,
+    less outloud's guess that a repeated table header row (one of `header_rows`) is prose."""
     import outloud
     import pdfua
 
@@ -188,6 +200,21 @@ def checker_findings(pdf: bytes) -> dict[str, list[str]]:
         report = pdfua.validate(str(path))
     assert result.error is None, result.error
     return {
-        "outloud": [f"{f.rule}: {f.message}" for f in result.findings if f.severity == "error"],
+        "outloud": [f"{f.rule}: {f.message}" for f in result.findings
+                    if f.severity == "error" and not _repeated_header_rows(f, header_rows or set())],
         "pdfua": [f"{f.rule_id}: {f.message}" for f in report.findings if f.severity.name == "ERROR"],
     }
+
+
+def header_row_texts(docx: bytes | None) -> set[str]:
+    """The text of every table row the Word document marks to repeat on each page, as a line prints it."""
+    if docx is None:
+        return set()
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    rows = set()
+    for tr in Document(io.BytesIO(docx)).element.body.iter(qn("w:tr")):
+        if tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None:
+            rows.add(" ".join(" ".join(t.text or "" for t in tr.iter(qn("w:t"))).split()))
+    return rows

@@ -11,7 +11,7 @@ from tools.docx_drafting import header_footer, label_table, new_document
 
 def draft() -> Document:
     doc = new_document()
-    header_footer(doc, "OFFICIAL-SENSITIVE", "Step Down Clinic case discussion: outcome note")
+    header_footer(doc, "OFFICIAL-SENSITIVE", "Step Down Clinic outcome note")
     doc.add_paragraph("Step Down Clinic case discussion: outcome note", style="Title")
     doc.add_paragraph("{{ intro }}", style="Small")
     label_table(doc, [
