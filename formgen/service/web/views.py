@@ -35,6 +35,9 @@ from formgen.service.web.schema_form import Field, answers, change_rows, describ
 SERVICE_NAME = "Children's services forms"
 GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 OWN_STATIC = Path(__file__).resolve().parent / "static"
+SWAGGER_UI = PROJECT_ROOT / "node_modules" / "swagger-ui-dist"
+# The only files of swagger-ui-dist the API reference loads (its demo pages and source maps are not served).
+SWAGGER_FILES = frozenset({"swagger-ui.css", "swagger-ui-bundle.js"})
 STALE = ("This page had been open too long or came from another browser window, so nothing was done. "
          "Check your answers and press the button again.")
 
@@ -62,16 +65,20 @@ def nonce() -> str:
     return str(g.csp_nonce)
 
 
-def page_csp(script_nonce: str) -> str:
-    return (f"default-src 'none'; script-src 'self' 'nonce-{script_nonce}'; style-src 'self'; img-src 'self'; "
+def page_csp(script_nonce: str, *, images: str = "'self'") -> str:
+    return (f"default-src 'none'; script-src 'self' 'nonce-{script_nonce}'; style-src 'self'; img-src {images}; "
             "font-src 'self'; manifest-src 'self'; connect-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
+
+
+# The API reference only: Swagger UI's stylesheet draws its icons as data: images. Scripts stay 'self' only.
+API_DOCS_CSP_IMAGES = "'self' data:"
 
 
 @bp.before_request
 def _signed_in() -> Response | None:
     """Every page needs a signed-in person once formgen is deployed (formgen.service.identity)."""
-    if request.endpoint == "web.assets":  # GOV.UK Frontend's public CSS, fonts and scripts
+    if request.endpoint in ("web.assets", "web.api_docs"):  # public CSS, fonts, scripts; the API's reference
         return None
     return web_gate()
 
@@ -80,7 +87,8 @@ def _signed_in() -> Response | None:
 def _headers(response: Response) -> Response:
     csrf.set_cookie(response)
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = page_csp(nonce())
+        images = API_DOCS_CSP_IMAGES if request.endpoint == "web.api_docs" else "'self'"
+        response.headers["Content-Security-Policy"] = page_csp(nonce(), images=images)
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -272,11 +280,21 @@ def _bad_request(_: Exception) -> tuple[str, int]:
                         "and start the form again.")
 
 
+@bp.get("/api/docs")
+def api_docs() -> tuple[str, int]:
+    """The API's reference for integrators, drawn from /api/openapi.json by Swagger UI (from npm, served here)."""
+    return render_template("web/api_docs.html"), 200
+
+
 @bp.get("/assets/<path:filename>")
 def assets(filename: str) -> Response:
     """GOV.UK Frontend's CSS, JavaScript, fonts and images from node_modules, and this package's own script."""
     if filename.startswith("formgen/"):
         response = send_from_directory(OWN_STATIC, filename.removeprefix("formgen/"))
+    elif filename.startswith("swagger-ui/"):
+        if filename.removeprefix("swagger-ui/") not in SWAGGER_FILES:
+            abort(404)
+        response = send_from_directory(SWAGGER_UI, filename.removeprefix("swagger-ui/"))
     elif filename.startswith("govuk-frontend.min."):
         response = send_from_directory(GOVUK_DIST, filename)
     else:
