@@ -100,7 +100,7 @@ def _problem_schema() -> dict[str, Any]:
                                "about how many characters (and lines) to cut for the document to fit, measured "
                                "with the real layout.",
                 "items": {"type": "object", "required": ["field", "characters"], "properties": {
-                    "field": {"type": "string"}, "label": {"type": "string"},
+                    "field": {"type": "string"},
                     "characters": {"type": "integer"},
                     "cut_characters": {"type": ["integer", "null"]},
                     "cut_lines": {"type": ["integer", "null"]},

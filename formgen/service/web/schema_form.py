@@ -228,8 +228,9 @@ def _scalar_text(value: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+    def __init__(self, errors: Mapping[str, list[str]], room: Mapping[str, int] | None = None) -> None:
         self.errors = errors
+        self.room = room or {}  # path -> the length the answer may have for the document to fit (measured)
         self.anchors: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.own_labels: dict[str, str] = {}
@@ -291,7 +292,10 @@ class _Builder:
         params.update({"label": {"text": label}, "value": _scalar_text(value)})
         if f.kind in (Kind.TEXT, Kind.LINES):
             if f.max_length and f.kind is Kind.TEXT:
-                params.update({"maxlength": f.max_length, "rows": 6 if f.max_length > 600 else 3})
+                # After a page-limit check, the count is of the room left on the page, not the field's maximum.
+                fits = self.room.get(path)
+                params.update({"maxlength": min(f.max_length, fits) if fits is not None else f.max_length,
+                               "rows": 6 if f.max_length > 600 else 3})
                 return {"kind": "character-count", "params": params}
             return {"kind": "textarea", "params": params}
         params["spellcheck"] = False
@@ -343,8 +347,9 @@ class _Builder:
         return fallback
 
 
-def page(fields_: tuple[Field, ...], body: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None) -> Page:
-    builder = _Builder(errors or {})
+def page(fields_: tuple[Field, ...], body: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None,
+         room: Mapping[str, int] | None = None) -> Page:
+    builder = _Builder(errors or {}, room)
     items = builder.items(fields_, body, "", "")
     return Page(items=items, anchors=builder.anchors, labels=builder.labels, errors=errors or {},
                 messages=builder.messages, own_labels=builder.own_labels)

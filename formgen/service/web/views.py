@@ -105,8 +105,9 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 
 def _form_page(spec: FormSpec, body: Mapping[str, Any], *, errors: Mapping[str, list[str]] | None = None,
                status: int = 200, banner: str | None = None, top_errors: list[dict[str, str]] | None = None,
-               field_errors_in_summary: bool = True, upload_error: str | None = None) -> tuple[str, int]:
-    built = page(fields_of(spec.id), body, errors)
+               field_errors_in_summary: bool = True, upload_error: str | None = None,
+               room: Mapping[str, int] | None = None) -> tuple[str, int]:
+    built = page(fields_of(spec.id), body, errors, room)
     summary = error_summary(built, top_errors) if field_errors_in_summary else list(top_errors or [])
     if upload_error:
         summary.insert(0, {"text": upload_error, "href": "#upload-file"})
@@ -114,21 +115,37 @@ def _form_page(spec: FormSpec, body: Mapping[str, Any], *, errors: Mapping[str, 
                    upload_error=upload_error, upload_limit_mb=MAX_UPLOAD_BYTES // 1_000_000)
 
 
+def _page_limit_summary(error: PageLimitExceeded, labels: Mapping[str, str],
+                        anchors: Mapping[str, str]) -> list[dict[str, str]]:
+    """One line per answer to shorten, saying by how much (measured), each linking to its answer."""
+    lines: list[dict[str, str]] = []
+    for path, cut in error.cuts.items():
+        line = {"text": f"Shorten '{labels.get(path, path)}' by about {cut.cut_characters:,} characters, "
+                        f"about {cut.cut_lines} line{'s' if cut.cut_lines != 1 else ''}"}
+        if path in anchors:
+            line["href"] = f"#{anchors[path]}"
+        lines.append(line)
+    if lines:
+        return lines
+    names = [labels.get(path, path) for path, _ in error.longest]
+    first = anchors.get(error.longest[0][0]) if error.longest else None
+    line = {"text": f"The document would take {error.pages} pages; the limit is {error.max_pages}. "
+                    f"Shorten: {', '.join(names)}."}
+    if first:
+        line["href"] = f"#{first}"
+    return [line]
+
+
 def _engine_errors(spec: FormSpec, body: Mapping[str, Any], error: ValidationFailed | PageLimitExceeded,
                    status: int = 200) -> tuple[str, int]:
     if isinstance(error, ValidationFailed):
         return _form_page(spec, body, errors=error.errors, status=status)
     built = page(fields_of(spec.id), body)
-    names = [built.labels.get(path, path) for path, _ in error.longest]
-    first = built.anchors.get(error.longest[0][0]) if error.longest else None
-    top = {"text": f"The document would take {error.pages} pages; the limit is {error.max_pages}. "
-                   f"Shorten: {', '.join(names)}."}
-    if first:
-        top["href"] = f"#{first}"
-    field_errors = error.extra()["errors"]
-    assert isinstance(field_errors, dict)
-    return _form_page(spec, body, errors=field_errors, top_errors=[top], field_errors_in_summary=False,
-                      status=status)
+    top = _page_limit_summary(error, built.labels, built.anchors)
+    field_errors = {path: [error.advice(path)] for path, _ in error.longest}
+    room = {path: cut.characters - cut.cut_characters for path, cut in error.cuts.items()}
+    return _form_page(spec, body, errors=field_errors, top_errors=top, field_errors_in_summary=False,
+                      status=status, room=room)
 
 
 def _posted_body() -> dict[str, Any] | None:

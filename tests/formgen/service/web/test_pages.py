@@ -128,19 +128,36 @@ def test_error_summary_links_to_the_field_with_the_schema_message(web: FlaskClie
     assert 'class="govuk-error-message"' in page.text
 
 
-def test_page_limit_error_says_pages_and_which_answers_to_shorten(web: FlaskClient) -> None:
+def test_page_limit_error_says_which_answers_to_shorten_and_by_how_much(web: FlaskClient) -> None:
     body = _manchester()
     paragraph = "Mum described the week in detail, including each school run and every appointment. " * 10
     for key in ("worried_about", "working_well", "needs_to_happen"):
         body[key] = "\n".join([paragraph[:400]] * 9)
     page = _post(web, MANCHESTER, body)
     links = _summary_links(page.text)
-    assert len(links) == 1
-    href, text = links[0]
-    assert re.match(r"The document would take \d+ pages; the limit is 2\. Shorten: ", text), text
-    assert "What are we worried about?" in text and "What's working well / strengths?" in text
-    assert href.startswith("#f-")
-    assert "Shorten this answer" in page.text
+    assert links and all(href.startswith("#f-") for href, _ in links)
+    for _, text in links:
+        assert re.fullmatch(r"Shorten '.+' by about [\d,]+ characters, about \d+ lines?", text), text
+    assert "Shorten this answer by about" in page.text
+
+
+def test_page_limit_names_only_the_answer_that_matters_and_the_count_shows_the_room(web: FlaskClient) -> None:
+    """The issue's case: 3,900 and 1,800 characters, and 365 untouched: only the first must lose ~1,500."""
+    sentence = "Mum says the arguments at home have got worse since the summer and the children hear them. "
+    body = _manchester()
+    body["worried_about"] = (sentence * 50)[:3900]
+    body["working_well"] = (sentence * 30)[:1800]
+    page = _post(web, MANCHESTER, body)
+    links = _summary_links(page.text)
+    assert len(links) == 1, links
+    found = re.fullmatch(r"Shorten 'What are we worried about\?' by about ([\d,]+) characters, about (\d+) lines",
+                         links[0][1])
+    assert found, links
+    cut = int(found.group(1).replace(",", ""))
+    assert 1000 <= cut <= 2000
+    # With JavaScript the counter counts down to the room the page has left for this answer, not to 4,000.
+    assert f'data-maxlength="{3900 - cut}"' in page.text
+    assert 'data-maxlength="4000"' in page.text  # the other answers keep the field's own maximum
 
 
 def test_answers_typed_before_an_error_are_kept(web: FlaskClient) -> None:
