@@ -70,6 +70,20 @@ def _of(validators: list[Any], kind: type) -> Any:
     return next((v for v in validators if isinstance(v, kind)), None)
 
 
+# Row names where the schema's class name does not read as one of the list's items.
+_ITEM_NAMES = {"OtherPresent": "Person", "WellbeingPlanRow": "Row", "HouseholdMember": "Household member"}
+
+
+def item_name(schema: Any) -> str:
+    """What one row of a list is called ("Case 2", not "Cases 2"): from its schema's class name."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    stem = cls.__name__.removesuffix("Schema")
+    if stem in _ITEM_NAMES:
+        return _ITEM_NAMES[stem]
+    words = re.findall(r"[A-Z][a-z]*", stem)
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else stem
+
+
 def _describe_field(name: str, f: fields.Field) -> Field:
     meta = f.metadata or {}
     label = str(meta.get("label") or meta.get("title") or name.replace("_", " ").capitalize())
@@ -83,7 +97,7 @@ def _describe_field(name: str, f: fields.Field) -> Field:
         if isinstance(inner, fields.Nested):
             return Field(kind=Kind.ROWS, children=describe(inner.schema),
                          minimum=length.min if length else None, maximum=length.max if length else None,
-                         item_label=meta.get("item_label"), **common)
+                         item_label=meta.get("item_label") or item_name(inner.schema), **common)
         one_of = _of(_validators(inner), validate.OneOf)
         if one_of is not None or (inner.metadata or {}).get("options"):
             listed = (inner.metadata or {}).get("options") or {str(c): str(c) for c in one_of.choices}
@@ -257,10 +271,10 @@ class _Builder:
         if f.kind is Kind.GROUP:
             children = self.items(f.children, value, path, context)
             self.anchors[path] = self._first_anchor(children, ident)
-            return {"kind": "group", "id": ident, "legend": label, "hint": f.hint, "error": error,
+            return {"kind": "group", "id": ident, "legend": label, "hint": hint_text or None, "error": error,
                     "children": children}
         if f.kind is Kind.ROWS:
-            return self.rows(f, value, path, ident, label, error, context)
+            return self.rows(f, value, path, ident, label, error, context, hint_text or None)
         self.anchors[path] = ident
         params: dict[str, Any] = {"id": ident, "name": path, "hint": hint, "errorMessage": error}
         if f.kind is Kind.DATE:
@@ -309,7 +323,7 @@ class _Builder:
         return {"kind": "input", "params": params}
 
     def rows(self, f: Field, value: Any, path: str, ident: str, label: str, error: dict[str, str] | None,
-             context: str) -> dict[str, Any]:
+             context: str, hint: str | None) -> dict[str, Any]:
         existing = value if isinstance(value, list) else []
         # One row is always shown, so even an optional list can be filled in without adding a row first.
         shown = max(len(existing), f.minimum or 0, 1)
@@ -329,7 +343,7 @@ class _Builder:
                          "remove": f"remove:{row_path}" if shown > max(f.minimum or 0, 1) else None})
         self.anchors[path] = self.anchors.get(f"{path}.0", add_id)
         can_add = f.maximum is None or shown < f.maximum
-        return {"kind": "rows", "id": ident, "legend": label, "hint": f.hint, "error": error, "path": path,
+        return {"kind": "rows", "id": ident, "legend": label, "hint": hint, "error": error, "path": path,
                 "count": shown, "rows": rows, "add": f"add:{path}" if can_add else None, "add_id": add_id,
                 "item_label": item, "maximum": f.maximum}
 
@@ -365,14 +379,16 @@ def _nearest(path: str, anchors: Mapping[str, str]) -> str | None:
     return None
 
 
-def _where(path: str, built: Page) -> str:
-    """'Referrer: ' for referrer.name, so the summary says which Name; nothing when the label says it already."""
+def _where(path: str, built: Page, message: str = "") -> str:
+    """'Referrer: ' for referrer.name, so the summary says which Name; nothing when the label or the message
+    says it already ("Case 1 (carefirst 3301) has no consent reference" needs no "Case 1: " before it)."""
     own = built.own_labels.get(path, "").lower()
     parts = path.split(".")[:-1]
     while parts:
         holder = built.own_labels.get(".".join(parts))
         if holder:
-            return "" if holder.lower() in own else f"{holder}: "
+            said = holder.lower() in own or message.lower().startswith(holder.lower())
+            return "" if said else f"{holder}: "
         parts.pop()
     return ""
 
@@ -383,7 +399,8 @@ def error_summary(built: Page, extra: list[dict[str, str]] | None = None) -> lis
     entries: list[tuple[int, dict[str, str]]] = []
     for path, messages in built.errors.items():
         found = _nearest(path, built.anchors)
-        text = _where(path, built) + built.messages.get(path, " ".join(messages))
+        message = built.messages.get(path, " ".join(messages))
+        text = _where(path, built, message) + message
         if found is None:
             entries.append((-1, {"text": text}))
             continue

@@ -134,7 +134,7 @@ def test_page_works_without_javascript(browser: Any, live_server: str) -> None:
         page.goto(f"/forms/{MANCHESTER}")
         page.locator('button[value="add:family_members"]').click()
         assert page.locator('[name="family_members.1.full_name"]').count() == 1
-        page.get_by_role("button", name="Remove Family composition 2").click()
+        page.get_by_role("button", name="Remove Family member 2").click()
         assert page.locator('[name="family_members.1.full_name"]').count() == 0
         page.get_by_role("button", name="Continue", exact=True).click()
         assert page.locator(".govuk-error-summary").is_visible()

@@ -111,7 +111,7 @@ def _manchester() -> dict[str, Any]:
      "A joint-worked request must give timescales for the evidence-based intervention (5.5)."),
     (lambda b: b["referrer"].pop("name"), "#f-referrer-name", "Referrer: Name is required."),
     (lambda b: b["family_members"][1].update(date_of_birth="2099-01-01"), "#f-family_members-1-date_of_birth-day",
-     "Family composition 2: Date of birth must be today or in the past."),
+     "Family member 2: Date of birth must be today or in the past."),
     (lambda b: b.update(family_members=[]), "#f-family_members-0-full_name", "Family composition: at least 1 required"),
 ], ids=["required", "real-date", "rule-level-1", "rule-5.5", "group-field", "row-field", "rows-minimum"])
 def test_error_summary_links_to_the_field_with_the_schema_message(web: FlaskClient, change: Any, href: str,
@@ -335,3 +335,32 @@ def test_downloads_from_the_pages_are_in_the_audit_trail(tmp_path: Path) -> None
     assert row["client"] == "web"
     assert row["form_id"] == MANCHESTER
     assert row["sha256"] == hashlib.sha256(pdf.data).hexdigest()
+
+
+def test_a_case_error_names_the_case_once_and_rows_are_called_by_their_item(web: FlaskClient) -> None:
+    """Not "Cases 1: Case 1 (carefirst ...) has ...": the message names the case already."""
+    agenda = "shropshire-step-down-agenda"
+    body = copy.deepcopy(dict(all_forms()[agenda].example))
+    body["cases"][0].pop("consent_location", None)
+    page = _post(web, agenda, body)
+    texts = [text for _, text in _summary_links(page.text)]
+    assert any(text.startswith("Case 1 (") for text in texts), texts
+    assert not any("Cases 1" in text for text in texts), texts
+    assert ">Case 1</legend>" in page.text and "Cases 1" not in page.text
+
+
+def test_a_group_needed_in_some_cases_says_when_and_is_not_called_optional() -> None:
+    from formgen.core import fields as f
+    from formgen.service.web.schema_form import page
+
+    class AddressSchema(f.FormSchema):
+        line = f.line("Address line", required=False)
+
+    class PlanSchema(f.FormSchema):
+        visit_address = f.required_when(f.group(AddressSchema, "Where the visit is", required=False),
+                                        "when the visit is not at the family home")
+
+    built = page(describe(PlanSchema), {})
+    group = built.items[0]
+    assert group["legend"] == "Where the visit is"  # no "(optional)"
+    assert group["hint"] == "Needed when the visit is not at the family home."
