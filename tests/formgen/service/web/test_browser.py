@@ -164,3 +164,20 @@ def test_api_reference_draws_every_form_and_is_accessible(browser: Any, live_ser
         assert refused == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_other_housing_provider_is_revealed_only_when_other_is_chosen(browser: Any, live_server: str,
+                                                                      width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(f"{live_server}/forms/{MANCHESTER}")
+        other = page.locator('[name="housing_provider_other"]')
+        assert not other.is_visible()
+        page.locator('[name="housing_provider"][value="other"]').check()
+        assert other.is_visible()
+        assert_accessible(page, f"a form with a revealed question at {width} px")
+        page.locator('[name="housing_provider"][value="home-owner"]').check()
+        assert not other.is_visible()
+    finally:
+        page.close()

@@ -364,3 +364,45 @@ def test_a_group_needed_in_some_cases_says_when_and_is_not_called_optional() -> 
     group = built.items[0]
     assert group["legend"] == "Where the visit is"  # no "(optional)"
     assert group["hint"] == "Needed when the visit is not at the family home."
+
+
+def test_other_housing_provider_is_revealed_by_its_radio_and_ignored_otherwise(web: FlaskClient) -> None:
+    page = web.get(f"/forms/{MANCHESTER}").text
+    other = page.index('value="other" data-aria-controls="conditional-f-housing_provider-4"')
+    revealed = page.index('id="conditional-f-housing_provider-4"')
+    assert other < revealed < page.index('name="housing_provider_other"') < page.index('name="cafr_date-day"')
+    fields_ = describe(all_forms()[MANCHESTER].schema)
+    typed = MultiDict({"housing_provider": "home-owner", "housing_provider_other": "Left over from before"})
+    assert "housing_provider_other" not in parse(fields_, typed)
+    typed["housing_provider"] = "other"
+    assert parse(fields_, typed)["housing_provider_other"] == "Left over from before"
+
+
+def test_telephone_and_email_inputs_have_their_types_and_no_autofill(web: FlaskClient) -> None:
+    page = web.get(f"/forms/{MANCHESTER}").text
+    for name, kind in (("telephone", "tel"), ("email", "email"), ("referrer.telephone", "tel")):
+        tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', page, re.S)
+        assert tag, name
+        assert f'type="{kind}"' in tag.group(0) and 'autocomplete="off"' in tag.group(0)
+
+
+@pytest.mark.parametrize(("day", "month", "year", "message"), [
+    ("27", "March", "2026", None), ("27", "sept", "2025", None), ("27", "", "2026", "must include a month."),
+    ("", "", "2026", "must include a day and a month."), ("27", "3", "26", "must include 4 numbers."),
+    ("31", "2", "2026", "must be a real date"),
+])
+def test_dates_take_month_names_and_say_what_is_wrong(web: FlaskClient, day: str, month: str, year: str,
+                                                      message: str | None) -> None:
+    fields_ = describe(all_forms()[MANCHESTER].schema)
+    body = parse(fields_, MultiDict(encode(fields_, _manchester())))
+    data = MultiDict(encode(fields_, body))
+    for part, typed in (("day", day), ("month", month), ("year", year)):
+        data.setlist(f"date_completed-{part}", [typed])
+    data.add("csrf_token", _token(web, MANCHESTER))
+    page = web.post(f"/forms/{MANCHESTER}", data=data).text
+    errors = [html.unescape(text).strip() for _, text in _summary_links(page)] if "error-summary" in page else []
+    if message is None:
+        assert not any("Date completed" in text for text in errors), errors
+    else:
+        assert any(message in text for text in errors), errors
+        assert len([text for text in errors if "ate completed" in text]) == 1
