@@ -30,6 +30,7 @@ from formgen.service.downloads import document_response
 from formgen.service.identity import web_gate
 from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
+from formgen.service.web.info_pages import INFO_PAGES
 from formgen.service.web.schema_form import Field, answers, change_rows, describe, error_summary, page, parse
 
 SERVICE_NAME = "Children's services forms"
@@ -274,6 +275,16 @@ def prefill(form_id: str) -> tuple[str, int]:
         return _form_page(spec, {}, upload_error=error.detail, status=422)
     banner = _filled_banner(spec, result).replace("the JSON file", "your case system")
     return _form_page(spec, result.body, banner=banner)
+
+
+@bp.get("/about/<page>")
+def info(page: str) -> tuple[str, int]:
+    """The footer's pages: help, the accessibility statement and the privacy notice."""
+    if page not in INFO_PAGES:
+        return _render("web/message.html", 404, heading="Page not found",
+                       text="There is no page at this address. Choose a form from the list of forms.")
+    heading, paragraphs = INFO_PAGES[page]
+    return _render("web/info.html", heading=heading, paragraphs=paragraphs)
 
 
 # ---------------------------------------------------------------- errors as pages, assets

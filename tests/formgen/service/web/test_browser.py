@@ -181,3 +181,14 @@ def test_other_housing_provider_is_revealed_only_when_other_is_chosen(browser: A
         assert not other.is_visible()
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_footer_pages_are_accessible(browser: Any, live_server: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        for name in ("help", "accessibility", "privacy"):
+            page.goto(f"{live_server}/about/{name}")
+            assert_accessible(page, f"/about/{name} at {width} px")
+    finally:
+        page.close()

@@ -406,3 +406,14 @@ def test_dates_take_month_names_and_say_what_is_wrong(web: FlaskClient, day: str
     else:
         assert any(message in text for text in errors), errors
         assert len([text for text in errors if "ate completed" in text]) == 1
+
+
+def test_footer_links_to_help_accessibility_and_a_privacy_notice_that_says_what_is_kept(web: FlaskClient) -> None:
+    start = web.get("/").text
+    for page, words in (("help", "Help"), ("accessibility", "Accessibility statement"), ("privacy", "Privacy notice")):
+        assert f'href="/about/{page}">{words}</a>' in start
+        answer = web.get(f"/about/{page}")
+        assert answer.status_code == 200 and f"<h1 class=\"govuk-heading-l\">{words}</h1>" in answer.text
+    privacy = html.unescape(web.get("/about/privacy").text)
+    assert "SHA-256" in privacy and "Your answers are not stored" in privacy and "how long" in privacy
+    assert web.get("/about/nothing").status_code == 404
