@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from formgen.core.rules import rule_ids
 
@@ -65,6 +66,16 @@ class ValidationFailed(FormgenError):
         return {"errors": self.errors, "rules": self.rules}
 
 
+@dataclass(frozen=True)
+class Cut:
+    """How much one answer must lose for the document to fit, measured with the layout (formgen.documents.pages)."""
+
+    field: str
+    characters: int  # the answer's length now
+    cut_characters: int  # about how many characters to cut (rounded up)
+    cut_lines: int  # about how many lines of the document that is
+
+
 class PageLimitExceeded(FormgenError):
     """The filled document runs past the form's page limit."""
 
@@ -72,28 +83,47 @@ class PageLimitExceeded(FormgenError):
     title = "The document is longer than the form allows"
     problem_type = "/problems/page-limit-exceeded"
 
-    def __init__(self, pages: int, max_pages: int, longest: Sequence[tuple[str, int]]) -> None:
-        names = ", ".join(f"{path} ({length} characters)" for path, length in longest)
-        super().__init__(
-            f"The document would take {pages} pages; this form allows at most {max_pages}. "
-            f"Shorten the longest answers first: {names}."
-        )
+    def __init__(self, pages: int, max_pages: int, longest: Sequence[tuple[str, int]],
+                 cuts: Sequence[Cut] = ()) -> None:
         self.pages = pages
         self.max_pages = max_pages
         self.longest = list(longest)
+        self.cuts = {cut.field: cut for cut in cuts}
+        if self.cuts:
+            told = "; ".join(f"{cut.field} by about {cut.cut_characters:,} characters (about "
+                             f"{_lines(cut.cut_lines)})" for cut in cuts)
+            advice = f"Shorten {told}."
+        else:
+            names = ", ".join(f"{path} ({length} characters)" for path, length in longest)
+            advice = f"Shorten the longest answers, or give fewer rows: {names}."
+        super().__init__(f"The document would take {pages} pages; this form allows at most {max_pages}. {advice}")
+
+    def advice(self, path: str) -> str:
+        """What to do about one answer, in the words of a GOV.UK error message."""
+        cut = self.cuts.get(path)
+        if cut is None:
+            return f"Shorten this answer: the document would take {self.pages} pages and the limit is {self.max_pages}."
+        return (f"Shorten this answer by about {cut.cut_characters:,} characters (about {_lines(cut.cut_lines)}) "
+                f"so the document fits in {self.max_pages} page{'s' if self.max_pages != 1 else ''}.")
 
     def extra(self) -> dict[str, object]:
+        fields: list[dict[str, object]] = []
+        for path, length in self.longest:
+            cut = self.cuts.get(path)
+            fields.append({"field": path, "characters": length,
+                           "cut_characters": cut.cut_characters if cut else None,
+                           "cut_lines": cut.cut_lines if cut else None})
         return {
             "pages": self.pages,
             "max_pages": self.max_pages,
-            "longest_fields": [{"field": p, "characters": n} for p, n in self.longest],
+            "longest_fields": fields,
             "rules": {path: ["page-limit"] for path, _ in self.longest},
-            "errors": {
-                path: [f"Shorten this answer: the document would take {self.pages} pages "
-                       f"and the limit is {self.max_pages}."]
-                for path, _ in self.longest
-            },
+            "errors": {path: [self.advice(path)] for path, _ in self.longest},
         }
+
+
+def _lines(count: int) -> str:
+    return f"{count} line{'s' if count != 1 else ''}"
 
 
 class BadDocument(FormgenError):

@@ -81,12 +81,16 @@ def _fill(spec: FormSpec, data: Mapping[str, Any]) -> Document:
     return document
 
 
+def _pages(spec: FormSpec, data: Mapping[str, Any]) -> int:
+    """The page count of the data laid out (page-limit messages measure how much to cut with it)."""
+    return count_pages(layout_pdf(_fill(spec, data), _meta(spec), template_key=spec.id))
+
+
 def check(spec: FormSpec, body: Any) -> int:
     """Validate and lay out; the page count, or ValidationFailed / PageLimitExceeded."""
     data = validate(spec, body)
-    pdf = layout_pdf(_fill(spec, data), _meta(spec), template_key=spec.id)
-    pages = count_pages(pdf)
-    enforce_limit(pages, spec.max_pages, data)
+    pages = _pages(spec, data)
+    enforce_limit(pages, spec.max_pages, data, lambda shorter: _pages(spec, shorter))
     return pages
 
 
@@ -103,7 +107,7 @@ def render(spec: FormSpec, body: Any, fmt: Format | str) -> RenderedDocument:
         # One layout serves both the page check and, for a PDF, the answer itself.
         pdf = layout_pdf(document, _meta(spec), attachment=carried, template_key=spec.id)
         pages = count_pages(pdf)
-        enforce_limit(pages, spec.max_pages, data)
+        enforce_limit(pages, spec.max_pages, data, lambda shorter: _pages(spec, shorter))
     if fmt is Format.PDF:
         assert pdf is not None
         content = attachments.attach_uploads(pdf, data)

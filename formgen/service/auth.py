@@ -36,6 +36,8 @@ from flask import Flask, Response, g, request
 from formgen.service.problems_http import problem
 
 OPEN_CLIENT = "open"
+# The API's reference and its OpenAPI document are open to all, so an integrator can read them before having a key.
+PUBLIC_PATHS = frozenset({"/api/docs", "/api/openapi.json"})
 CLIENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _SCRYPT = re.compile(r"^scrypt\$([0-9a-f]{32})\$([0-9a-f]{64})$")
@@ -237,7 +239,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _authenticate() -> Response | None:
-        if not (request.path == "/api" or request.path.startswith("/api/")):
+        if not (request.path == "/api" or request.path.startswith("/api/")) or request.path in PUBLIC_PATHS:
             return None
         g.client = OPEN_CLIENT
         if not ring.enabled:

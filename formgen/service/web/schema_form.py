@@ -25,6 +25,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from formgen.core.dates import uk_date
+from formgen.core.fields import EMAIL
 
 # Integers with at most this many values are offered as radios (a level of need 1 to 5).
 RADIO_RANGE = 10
@@ -59,6 +60,7 @@ class Field:
     item_label: str | None = None
     children: tuple[Field, ...] = ()
     required_when: str | None = None  # an optional field needed in some cases, in words
+    input_type: str = "text"  # "email" or "tel": the keyboard phones show, and the browser's own checks
 
 
 def _validators(f: fields.Field) -> list[Any]:
@@ -68,6 +70,40 @@ def _validators(f: fields.Field) -> list[Any]:
 
 def _of(validators: list[Any], kind: type) -> Any:
     return next((v for v in validators if isinstance(v, kind)), None)
+
+
+# Row names where the schema's class name does not read as one of the list's items.
+_ITEM_NAMES = {"OtherPresent": "Person", "WellbeingPlanRow": "Row", "HouseholdMember": "Household member"}
+
+
+def item_name(schema: Any) -> str:
+    """What one row of a list is called ("Case 2", not "Cases 2"): from its schema's class name."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    stem = cls.__name__.removesuffix("Schema")
+    if stem in _ITEM_NAMES:
+        return _ITEM_NAMES[stem]
+    words = re.findall(r"[A-Z][a-z]*", stem)
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else stem
+
+
+_WHEN_CHOSEN = re.compile(r"^when the (.+) is (.+)$", re.IGNORECASE)
+
+
+def reveals(fields_: tuple[Field, ...]) -> dict[str, tuple[str, str]]:
+    """Questions needed only when a sibling radio has one answer, by their own words ("when the housing provider
+    is Other"): name -> (the radio's name, the option's value). Such a question is revealed by its radio."""
+    found: dict[str, tuple[str, str]] = {}
+    choices = {f.label.lower(): f for f in fields_ if f.kind is Kind.CHOICE}
+    for f in fields_:
+        matched = _WHEN_CHOSEN.match(f.required_when or "")
+        choice = choices.get(matched.group(1).lower()) if matched else None
+        if matched is None or choice is None or fields_.index(choice) > fields_.index(f):
+            continue
+        option = next((value for value, words in choice.options.items()
+                       if words.lower() == matched.group(2).strip().lower()), None)
+        if option is not None and f.kind is not Kind.ROWS:
+            found[f.name] = (choice.name, option)
+    return found
 
 
 def _describe_field(name: str, f: fields.Field) -> Field:
@@ -83,7 +119,7 @@ def _describe_field(name: str, f: fields.Field) -> Field:
         if isinstance(inner, fields.Nested):
             return Field(kind=Kind.ROWS, children=describe(inner.schema),
                          minimum=length.min if length else None, maximum=length.max if length else None,
-                         item_label=meta.get("item_label"), **common)
+                         item_label=meta.get("item_label") or item_name(inner.schema), **common)
         one_of = _of(_validators(inner), validate.OneOf)
         if one_of is not None or (inner.metadata or {}).get("options"):
             listed = (inner.metadata or {}).get("options") or {str(c): str(c) for c in one_of.choices}
@@ -112,7 +148,14 @@ def _describe_field(name: str, f: fields.Field) -> Field:
         chosen = options or {str(c): str(c) for c in one_of.choices}
         return Field(kind=Kind.CHOICE, options={str(k): str(v) for k, v in dict(chosen).items()}, **common)
     multiline = bool(meta.get("multiline", False))
-    return Field(kind=Kind.TEXT if multiline else Kind.LINE, max_length=length.max if length else None, **common)
+    kind = Kind.TEXT if multiline else Kind.LINE
+    return Field(kind=kind, max_length=length.max if length else None, input_type=_input_type(name, meta), **common)
+
+
+def _input_type(name: str, meta: Mapping[str, Any]) -> str:
+    if meta.get("format_pattern") == EMAIL:
+        return "email"
+    return "tel" if name.endswith("telephone") else "text"
 
 
 def describe(schema: Schema | type[Schema]) -> tuple[Field, ...]:
@@ -133,10 +176,26 @@ def row_count(form: Mapping[str, Any], path: str, maximum: int | None) -> int:
     return min(count, maximum if maximum is not None else 100)
 
 
+MONTHS = {name: number for number, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"), start=1)}
+
+
+def month_number(text: str) -> str:
+    """'3', 'March', 'mar' or 'Sept' -> '3' (GOV.UK: accept month names and abbreviations); else as typed."""
+    word = text.strip().lower().rstrip(".")
+    if len(word) >= 3:
+        for name, number in MONTHS.items():
+            if name.startswith(word) or (word == "sept" and name == "september"):
+                return str(number)
+    return text
+
+
 def _parse_date(form: Mapping[str, Any], path: str) -> str | None:
     day, month, year = (str(form.get(f"{path}-{part}", "")).strip() for part in ("day", "month", "year"))
     if not (day or month or year):
         return None
+    month = month_number(month)
     if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
         return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
     # Kept as typed, so the schema says it is not a real date and the page shows it back.
@@ -176,6 +235,10 @@ def parse(fields_: tuple[Field, ...], form: MultiDict[str, str], prefix: str = "
         value = _parse_one(f, form, _path(prefix, f.name))
         if value is not None and not (f.kind is Kind.ROWS and value == [] and f.minimum):
             body[f.name] = value
+    # An answer under a radio that is not chosen was hidden from the user: it is not theirs to send (GOV.UK).
+    for name, (choice, option) in reveals(fields_).items():
+        if body.get(choice) != option:
+            body.pop(name, None)
     return body
 
 
@@ -183,6 +246,23 @@ def parse(fields_: tuple[Field, ...], form: MultiDict[str, str], prefix: str = "
 
 def input_id(path: str) -> str:
     return "f-" + path.replace(".", "-")
+
+
+def _date_fault(f: Field, value: Any) -> str | None:
+    """GOV.UK's one message per date fault, from what was typed (None: the schema's own message says it)."""
+    if not isinstance(value, str) or value.count("-") < 2:
+        return None
+    year, month, day = value.split("-", 2)
+    missing = [part for part, typed in (("day", day), ("month", month), ("year", year)) if not typed]
+    if len(missing) == 1:
+        return f"{f.label} must include a {missing[0]}."
+    if len(missing) == 2:
+        return f"{f.label} must include a {missing[0]} and a {missing[1]}."
+    if not (year.isdigit() and len(year) == 4):
+        return f"The year in {f.label.lower()} must include 4 numbers."
+    if not (day.isdigit() and month.isdigit()):
+        return f"{f.label} must be a real date."
+    return None
 
 
 def _web_message(f: Field, message: str) -> str:
@@ -228,22 +308,37 @@ def _scalar_text(value: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+    def __init__(self, errors: Mapping[str, list[str]], room: Mapping[str, int] | None = None) -> None:
         self.errors = errors
+        self.room = room or {}  # path -> the length the answer may have for the document to fit (measured)
         self.anchors: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.own_labels: dict[str, str] = {}
         self.messages: dict[str, str] = {}
 
-    def error(self, f: Field, path: str) -> dict[str, str] | None:
+    def error(self, f: Field, path: str, value: Any = None) -> dict[str, str] | None:
         messages = self.errors.get(path)
         if not messages:
             return None
-        self.messages[path] = " ".join(_web_message(f, m) for m in messages)
+        fault = _date_fault(f, value) if f.kind is Kind.DATE else None
+        self.messages[path] = fault or " ".join(_web_message(f, m) for m in messages)
         return {"text": self.messages[path]}
 
     def items(self, fields_: tuple[Field, ...], body: Any, prefix: str, context: str) -> list[dict[str, Any]]:
-        return [self.item(f, _get(body, f.name), _path(prefix, f.name), context) for f in fields_]
+        built: list[dict[str, Any]] = []
+        revealing = reveals(fields_)
+        by_name: dict[str, dict[str, Any]] = {}
+        for f in fields_:
+            item = self.item(f, _get(body, f.name), _path(prefix, f.name), context)
+            by_name[f.name] = item
+            if f.name in revealing:
+                choice, option = revealing[f.name]
+                # GOV.UK conditional reveal: the question sits under its radio (shown to all without JavaScript).
+                by_name[choice].setdefault("reveals", {})[option] = item
+                by_name[choice]["params"].pop("classes", None)  # inline radios cannot reveal
+            else:
+                built.append(item)
+        return built
 
     def item(self, f: Field, value: Any, path: str, context: str) -> dict[str, Any]:
         ident = input_id(path)
@@ -252,14 +347,14 @@ class _Builder:
         self.own_labels[path] = f.label
         hint_text = " ".join(filter(None, [f"Needed {f.required_when}." if f.required_when else None, f.hint]))
         hint = {"text": hint_text} if hint_text else None
-        error = self.error(f, path)
+        error = self.error(f, path, value)
         if f.kind is Kind.GROUP:
             children = self.items(f.children, value, path, context)
             self.anchors[path] = self._first_anchor(children, ident)
-            return {"kind": "group", "id": ident, "legend": label, "hint": f.hint, "error": error,
+            return {"kind": "group", "id": ident, "legend": label, "hint": hint_text or None, "error": error,
                     "children": children}
         if f.kind is Kind.ROWS:
-            return self.rows(f, value, path, ident, label, error, context)
+            return self.rows(f, value, path, ident, label, error, context, hint_text or None)
         self.anchors[path] = ident
         params: dict[str, Any] = {"id": ident, "name": path, "hint": hint, "errorMessage": error}
         if f.kind is Kind.DATE:
@@ -291,11 +386,17 @@ class _Builder:
         params.update({"label": {"text": label}, "value": _scalar_text(value)})
         if f.kind in (Kind.TEXT, Kind.LINES):
             if f.max_length and f.kind is Kind.TEXT:
-                params.update({"maxlength": f.max_length, "rows": 6 if f.max_length > 600 else 3})
+                # After a page-limit check, the count is of the room left on the page, not the field's maximum.
+                fits = self.room.get(path)
+                params.update({"maxlength": min(f.max_length, fits) if fits is not None else f.max_length,
+                               "rows": 6 if f.max_length > 600 else 3})
                 return {"kind": "character-count", "params": params}
             return {"kind": "textarea", "params": params}
         params["spellcheck"] = False
+        # "off", not "tel"/"email": these are the family's or a colleague's details, never the user's own.
         params["autocomplete"] = "off"
+        if f.input_type != "text":
+            params["type"] = f.input_type
         if f.kind is Kind.NUMBER:
             params.update({"inputmode": "numeric", "classes": "govuk-input--width-5"})
         elif f.max_length and f.max_length <= 20:
@@ -305,7 +406,7 @@ class _Builder:
         return {"kind": "input", "params": params}
 
     def rows(self, f: Field, value: Any, path: str, ident: str, label: str, error: dict[str, str] | None,
-             context: str) -> dict[str, Any]:
+             context: str, hint: str | None) -> dict[str, Any]:
         existing = value if isinstance(value, list) else []
         # One row is always shown, so even an optional list can be filled in without adding a row first.
         shown = max(len(existing), f.minimum or 0, 1)
@@ -325,7 +426,7 @@ class _Builder:
                          "remove": f"remove:{row_path}" if shown > max(f.minimum or 0, 1) else None})
         self.anchors[path] = self.anchors.get(f"{path}.0", add_id)
         can_add = f.maximum is None or shown < f.maximum
-        return {"kind": "rows", "id": ident, "legend": label, "hint": f.hint, "error": error, "path": path,
+        return {"kind": "rows", "id": ident, "legend": label, "hint": hint, "error": error, "path": path,
                 "count": shown, "rows": rows, "add": f"add:{path}" if can_add else None, "add_id": add_id,
                 "item_label": item, "maximum": f.maximum}
 
@@ -343,8 +444,9 @@ class _Builder:
         return fallback
 
 
-def page(fields_: tuple[Field, ...], body: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None) -> Page:
-    builder = _Builder(errors or {})
+def page(fields_: tuple[Field, ...], body: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None,
+         room: Mapping[str, int] | None = None) -> Page:
+    builder = _Builder(errors or {}, room)
     items = builder.items(fields_, body, "", "")
     return Page(items=items, anchors=builder.anchors, labels=builder.labels, errors=errors or {},
                 messages=builder.messages, own_labels=builder.own_labels)
@@ -360,14 +462,16 @@ def _nearest(path: str, anchors: Mapping[str, str]) -> str | None:
     return None
 
 
-def _where(path: str, built: Page) -> str:
-    """'Referrer: ' for referrer.name, so the summary says which Name; nothing when the label says it already."""
+def _where(path: str, built: Page, message: str = "") -> str:
+    """'Referrer: ' for referrer.name, so the summary says which Name; nothing when the label or the message
+    says it already ("Case 1 (carefirst 3301) has no consent reference" needs no "Case 1: " before it)."""
     own = built.own_labels.get(path, "").lower()
     parts = path.split(".")[:-1]
     while parts:
         holder = built.own_labels.get(".".join(parts))
         if holder:
-            return "" if holder.lower() in own else f"{holder}: "
+            said = holder.lower() in own or message.lower().startswith(holder.lower())
+            return "" if said else f"{holder}: "
         parts.pop()
     return ""
 
@@ -378,7 +482,8 @@ def error_summary(built: Page, extra: list[dict[str, str]] | None = None) -> lis
     entries: list[tuple[int, dict[str, str]]] = []
     for path, messages in built.errors.items():
         found = _nearest(path, built.anchors)
-        text = _where(path, built) + built.messages.get(path, " ".join(messages))
+        message = built.messages.get(path, " ".join(messages))
+        text = _where(path, built, message) + message
         if found is None:
             entries.append((-1, {"text": text}))
             continue

@@ -30,11 +30,15 @@ from formgen.service.downloads import document_response
 from formgen.service.identity import web_gate
 from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
+from formgen.service.web.info_pages import INFO_PAGES
 from formgen.service.web.schema_form import Field, answers, change_rows, describe, error_summary, page, parse
 
 SERVICE_NAME = "Children's services forms"
 GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 OWN_STATIC = Path(__file__).resolve().parent / "static"
+SWAGGER_UI = PROJECT_ROOT / "node_modules" / "swagger-ui-dist"
+# The only files of swagger-ui-dist the API reference loads (its demo pages and source maps are not served).
+SWAGGER_FILES = frozenset({"swagger-ui.css", "swagger-ui-bundle.js"})
 STALE = ("This page had been open too long or came from another browser window, so nothing was done. "
          "Check your answers and press the button again.")
 
@@ -62,16 +66,20 @@ def nonce() -> str:
     return str(g.csp_nonce)
 
 
-def page_csp(script_nonce: str) -> str:
-    return (f"default-src 'none'; script-src 'self' 'nonce-{script_nonce}'; style-src 'self'; img-src 'self'; "
+def page_csp(script_nonce: str, *, images: str = "'self'") -> str:
+    return (f"default-src 'none'; script-src 'self' 'nonce-{script_nonce}'; style-src 'self'; img-src {images}; "
             "font-src 'self'; manifest-src 'self'; connect-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
+
+
+# The API reference only: Swagger UI's stylesheet draws its icons as data: images. Scripts stay 'self' only.
+API_DOCS_CSP_IMAGES = "'self' data:"
 
 
 @bp.before_request
 def _signed_in() -> Response | None:
     """Every page needs a signed-in person once formgen is deployed (formgen.service.identity)."""
-    if request.endpoint == "web.assets":  # GOV.UK Frontend's public CSS, fonts and scripts
+    if request.endpoint in ("web.assets", "web.api_docs"):  # public CSS, fonts, scripts; the API's reference
         return None
     return web_gate()
 
@@ -80,7 +88,8 @@ def _signed_in() -> Response | None:
 def _headers(response: Response) -> Response:
     csrf.set_cookie(response)
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = page_csp(nonce())
+        images = API_DOCS_CSP_IMAGES if request.endpoint == "web.api_docs" else "'self'"
+        response.headers["Content-Security-Policy"] = page_csp(nonce(), images=images)
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -97,8 +106,9 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 
 def _form_page(spec: FormSpec, body: Mapping[str, Any], *, errors: Mapping[str, list[str]] | None = None,
                status: int = 200, banner: str | None = None, top_errors: list[dict[str, str]] | None = None,
-               field_errors_in_summary: bool = True, upload_error: str | None = None) -> tuple[str, int]:
-    built = page(fields_of(spec.id), body, errors)
+               field_errors_in_summary: bool = True, upload_error: str | None = None,
+               room: Mapping[str, int] | None = None) -> tuple[str, int]:
+    built = page(fields_of(spec.id), body, errors, room)
     summary = error_summary(built, top_errors) if field_errors_in_summary else list(top_errors or [])
     if upload_error:
         summary.insert(0, {"text": upload_error, "href": "#upload-file"})
@@ -106,21 +116,37 @@ def _form_page(spec: FormSpec, body: Mapping[str, Any], *, errors: Mapping[str, 
                    upload_error=upload_error, upload_limit_mb=MAX_UPLOAD_BYTES // 1_000_000)
 
 
+def _page_limit_summary(error: PageLimitExceeded, labels: Mapping[str, str],
+                        anchors: Mapping[str, str]) -> list[dict[str, str]]:
+    """One line per answer to shorten, saying by how much (measured), each linking to its answer."""
+    lines: list[dict[str, str]] = []
+    for path, cut in error.cuts.items():
+        line = {"text": f"Shorten '{labels.get(path, path)}' by about {cut.cut_characters:,} characters, "
+                        f"about {cut.cut_lines} line{'s' if cut.cut_lines != 1 else ''}"}
+        if path in anchors:
+            line["href"] = f"#{anchors[path]}"
+        lines.append(line)
+    if lines:
+        return lines
+    names = [labels.get(path, path) for path, _ in error.longest]
+    first = anchors.get(error.longest[0][0]) if error.longest else None
+    line = {"text": f"The document would take {error.pages} pages; the limit is {error.max_pages}. "
+                    f"Shorten: {', '.join(names)}."}
+    if first:
+        line["href"] = f"#{first}"
+    return [line]
+
+
 def _engine_errors(spec: FormSpec, body: Mapping[str, Any], error: ValidationFailed | PageLimitExceeded,
                    status: int = 200) -> tuple[str, int]:
     if isinstance(error, ValidationFailed):
         return _form_page(spec, body, errors=error.errors, status=status)
     built = page(fields_of(spec.id), body)
-    names = [built.labels.get(path, path) for path, _ in error.longest]
-    first = built.anchors.get(error.longest[0][0]) if error.longest else None
-    top = {"text": f"The document would take {error.pages} pages; the limit is {error.max_pages}. "
-                   f"Shorten: {', '.join(names)}."}
-    if first:
-        top["href"] = f"#{first}"
-    field_errors = error.extra()["errors"]
-    assert isinstance(field_errors, dict)
-    return _form_page(spec, body, errors=field_errors, top_errors=[top], field_errors_in_summary=False,
-                      status=status)
+    top = _page_limit_summary(error, built.labels, built.anchors)
+    field_errors = {path: [error.advice(path)] for path, _ in error.longest}
+    room = {path: cut.characters - cut.cut_characters for path, cut in error.cuts.items()}
+    return _form_page(spec, body, errors=field_errors, top_errors=top, field_errors_in_summary=False,
+                      status=status, room=room)
 
 
 def _posted_body() -> dict[str, Any] | None:
@@ -251,6 +277,16 @@ def prefill(form_id: str) -> tuple[str, int]:
     return _form_page(spec, result.body, banner=banner)
 
 
+@bp.get("/about/<page>")
+def info(page: str) -> tuple[str, int]:
+    """The footer's pages: help, the accessibility statement and the privacy notice."""
+    if page not in INFO_PAGES:
+        return _render("web/message.html", 404, heading="Page not found",
+                       text="There is no page at this address. Choose a form from the list of forms.")
+    heading, paragraphs = INFO_PAGES[page]
+    return _render("web/info.html", heading=heading, paragraphs=paragraphs)
+
+
 # ---------------------------------------------------------------- errors as pages, assets
 
 @bp.errorhandler(UnknownForm)
@@ -272,11 +308,21 @@ def _bad_request(_: Exception) -> tuple[str, int]:
                         "and start the form again.")
 
 
+@bp.get("/api/docs")
+def api_docs() -> tuple[str, int]:
+    """The API's reference for integrators, drawn from /api/openapi.json by Swagger UI (from npm, served here)."""
+    return render_template("web/api_docs.html"), 200
+
+
 @bp.get("/assets/<path:filename>")
 def assets(filename: str) -> Response:
     """GOV.UK Frontend's CSS, JavaScript, fonts and images from node_modules, and this package's own script."""
     if filename.startswith("formgen/"):
         response = send_from_directory(OWN_STATIC, filename.removeprefix("formgen/"))
+    elif filename.startswith("swagger-ui/"):
+        if filename.removeprefix("swagger-ui/") not in SWAGGER_FILES:
+            abort(404)
+        response = send_from_directory(SWAGGER_UI, filename.removeprefix("swagger-ui/"))
     elif filename.startswith("govuk-frontend.min."):
         response = send_from_directory(GOVUK_DIST, filename)
     else:
