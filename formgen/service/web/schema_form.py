@@ -61,6 +61,9 @@ class Field:
     children: tuple[Field, ...] = ()
     required_when: str | None = None  # an optional field needed in some cases, in words
     input_type: str = "text"  # "email" or "tel": the keyboard phones show, and the browser's own checks
+    # Rows something else fills (a case's children): one row each, by these titles, none added or removed.
+    # A row keeps its place when left blank, so each answer stays with its row.
+    row_titles: tuple[str, ...] = ()
 
 
 def _validators(f: fields.Field) -> list[Any]:
@@ -206,6 +209,9 @@ def _parse_one(f: Field, form: MultiDict[str, str], path: str) -> Any:
     if f.kind is Kind.GROUP:
         inner = parse(f.children, form, path)
         return inner if (inner or f.required) else None
+    if f.kind is Kind.ROWS and f.row_titles:
+        rows = [parse(f.children, form, f"{path}.{i}") for i in range(len(f.row_titles))]
+        return rows if any(rows) else None
     if f.kind is Kind.ROWS:
         rows = [parse(f.children, form, f"{path}.{i}") for i in range(row_count(form, path, f.maximum))]
         return [row for row in rows if row]
@@ -409,7 +415,7 @@ class _Builder:
              context: str, hint: str | None) -> dict[str, Any]:
         existing = value if isinstance(value, list) else []
         # One row is always shown, so even an optional list can be filled in without adding a row first.
-        shown = max(len(existing), f.minimum or 0, 1)
+        shown = len(f.row_titles) or max(len(existing), f.minimum or 0, 1)
         item = f.item_label or f.label
         add_id = f"{ident}-add"
         self.anchors[path] = add_id  # placed before its rows, so its errors come first in the summary
@@ -417,18 +423,18 @@ class _Builder:
         for index in range(shown):
             row_value = existing[index] if index < len(existing) else {}
             row_path = f"{path}.{index}"
-            row_context = f" ({item} {index + 1})"
-            children = self.items(f.children, row_value, row_path, row_context)
+            legend = _row_title(f, index)
+            children = self.items(f.children, row_value, row_path, f" ({legend})")
             self.anchors[row_path] = self._first_anchor(children, input_id(row_path))
-            self.labels[row_path] = self.own_labels[row_path] = f"{item} {index + 1}"
-            rows.append({"legend": f"{item} {index + 1}", "id": input_id(row_path), "children": children,
-                         "error": self.error(f, row_path),
-                         "remove": f"remove:{row_path}" if shown > max(f.minimum or 0, 1) else None})
+            self.labels[row_path] = self.own_labels[row_path] = legend
+            removable = not f.row_titles and shown > max(f.minimum or 0, 1)
+            rows.append({"legend": legend, "id": input_id(row_path), "children": children,
+                         "error": self.error(f, row_path), "remove": f"remove:{row_path}" if removable else None})
         self.anchors[path] = self.anchors.get(f"{path}.0", add_id)
-        can_add = f.maximum is None or shown < f.maximum
+        can_add = not f.row_titles and (f.maximum is None or shown < f.maximum)
         return {"kind": "rows", "id": ident, "legend": label, "hint": hint, "error": error, "path": path,
                 "count": shown, "rows": rows, "add": f"add:{path}" if can_add else None, "add_id": add_id,
-                "item_label": item, "maximum": f.maximum}
+                "item_label": item, "maximum": f.maximum, "keyed": bool(f.row_titles)}
 
     def _first_anchor(self, children: list[dict[str, Any]], fallback: str) -> str:
         for child in children:
@@ -442,6 +448,12 @@ class _Builder:
             if child["kind"] == "rows":
                 return self.anchors.get(child["path"], str(child["add_id"]))
         return fallback
+
+
+def _row_title(f: Field, index: int) -> str:
+    if index < len(f.row_titles):
+        return f.row_titles[index]
+    return f"{f.item_label or f.label} {index + 1}"
 
 
 def page(fields_: tuple[Field, ...], body: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None,
@@ -540,12 +552,11 @@ def answers(fields_: tuple[Field, ...], body: Mapping[str, Any]) -> list[dict[st
         elif f.kind is Kind.ROWS:
             flush("Answers")
             items = value if isinstance(value, list) else []
-            label = f.item_label or f.label
             if not items:
                 cards.append({"title": f.label, "rows": [{"key": {"text": f.label},
                                                           "value": {"html": _display(f, None)}}]})
             for index, row in enumerate(items):
-                cards.append({"title": f"{label} {index + 1}", "rows": _flatten_group(f, row)})
+                cards.append({"title": _row_title(f, index), "rows": _flatten_group(f, row)})
         else:
             pending.append(top.pop(0))
     flush("Answers")
@@ -576,7 +587,7 @@ def change_rows(fields_: tuple[Field, ...], body: dict[str, Any], action: str) -
     if verb == "add":
         holder, name = _container(body, target)
         f = _field_at(fields_, target)
-        if holder is None or f is None or f.kind is not Kind.ROWS:
+        if holder is None or f is None or f.kind is not Kind.ROWS or f.row_titles:
             return False
         found = holder.get(name)
         current: list[Any] = found if isinstance(found, list) else []
@@ -588,7 +599,8 @@ def change_rows(fields_: tuple[Field, ...], body: dict[str, Any], action: str) -
     if verb == "remove":
         list_path, _, index = target.rpartition(".")
         holder, name = _container(body, list_path)
-        if holder is None or not index.isdigit():
+        keyed = _field_at(fields_, list_path)
+        if holder is None or not index.isdigit() or (keyed is not None and keyed.row_titles):
             return False
         items = holder.get(name)
         # A blank row was never kept, so there may be nothing to remove.

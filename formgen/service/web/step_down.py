@@ -31,12 +31,12 @@ from formgen.service import audit_hooks as audit
 from formgen.service.identity import web_gate
 from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
-from formgen.service.web.schema_form import Field, Kind, answers, describe, error_summary, page, parse
-from formgen.service.web.views import SERVICE_NAME, STALE, _headers, _WebBlueprint, nonce
+from formgen.service.web.schema_form import Field, Kind, answers, change_rows, describe, error_summary, page, parse
+from formgen.service.web.views import SERVICE_NAME, STALE, WebBlueprint, nonce, page_headers
 
-bp = _WebBlueprint("step_down", __name__, url_prefix="/step-down")
+bp = WebBlueprint("step_down", __name__, url_prefix="/step-down")
 bp.before_request(web_gate)  # a signed-in person, as on every page (formgen.service.identity)
-bp.after_request(_headers)  # the CSRF cookie, the page's CSP and no-store, as on the form pages
+bp.after_request(page_headers)  # the CSRF cookie, the page's CSP and no-store, as on the form pages
 DIRECTIONS = ("step-down",)  # this journey: the routes that step a family down
 
 
@@ -137,7 +137,11 @@ def document_fields(route: Route, document: RouteDocument, record: Mapping[str, 
 
 
 def _not_given(fields_: tuple[Field, ...], given: Mapping[str, Any], partly: bool = False) -> tuple[Field, ...]:
-    """The fields `given` does not fill; a group the case partly fills asks only for what it requires."""
+    """The fields `given` does not fill; a group the case partly fills asks only for what it requires.
+
+    A list the case fills (the consent form's children, the agenda's case) keeps the case's rows, one each,
+    by name: each row asks the questions the case answers in none of them (each child's view), never the case.
+    """
     found = []
     for x in fields_:
         value = given.get(x.name)
@@ -148,7 +152,73 @@ def _not_given(fields_: tuple[Field, ...], given: Mapping[str, Any], partly: boo
             rest = _not_given(x.children, value, partly=True)
             if rest:
                 found.append(replace(x, children=rest))
+        elif x.kind is Kind.ROWS and isinstance(value, list) and value:
+            rows = [row if isinstance(row, Mapping) else {} for row in value]
+            rest = _not_given(x.children, _any_row(rows))
+            if rest:
+                titles = tuple(_row_title(x, row, index) for index, row in enumerate(rows))
+                found.append(replace(x, children=rest, row_titles=titles))
     return tuple(found)
+
+
+def _any_row(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Every answer any of the rows gives: a question answered in one row is the case's, in all of them."""
+    found: dict[str, Any] = {}
+    for row in rows:
+        found |= {k: v for k, v in row.items() if v not in (None, "", [], {})}
+    return found
+
+
+def _row_title(x: Field, row: Mapping[str, Any], index: int) -> str:
+    """A row the case fills, by the name it gives (the child's), else by its place ("Case 1: Amelia and Noah")."""
+    named = row.get("full_name") or row.get("name")
+    if isinstance(named, str) and named:
+        return named
+    place = f"{x.item_label or x.label} {index + 1}"
+    children = [c["full_name"] for c in row.get("children") or [] if isinstance(c, Mapping) and c.get("full_name")]
+    return f"{place}: {' and '.join(children)}" if children else place
+
+
+def kept_documents(route: Route, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """After "Change the case": the document answers given before that the changed case still asks for.
+
+    A row keyed to the case (a child's view) follows its child by name, so removing or reordering children
+    moves no answer to another child; an answer the case now gives, or a child no longer named, is dropped.
+    """
+    kept: dict[str, Any] = {}
+    parts = before.get("documents") or {}
+    for document in included(route, after):
+        own = parts.get(document.form)
+        if isinstance(own, Mapping) and own:
+            found = _kept(document_fields(route, document, after), document_fields(route, document, before), own)
+            if found:
+                kept[document.form] = found
+    return kept
+
+
+def _kept(now: tuple[Field, ...], was: tuple[Field, ...], given: Mapping[str, Any]) -> dict[str, Any]:
+    asked = {x.name: x for x in was}
+    found: dict[str, Any] = {}
+    for x in now:
+        value, before = given.get(x.name), asked.get(x.name)
+        if value in (None, "", [], {}) or before is None or before.kind is not x.kind:
+            continue
+        if x.kind is Kind.GROUP:
+            value = _kept(x.children, before.children, value) if isinstance(value, Mapping) else None
+        elif x.kind is Kind.ROWS:
+            value = _kept_rows(x, before, value) if isinstance(value, list) else None
+        if value not in (None, {}, []):
+            found[x.name] = value
+    return found
+
+
+def _kept_rows(now: Field, was: Field, rows: list[Any]) -> list[dict[str, Any]] | None:
+    mine = [_kept(now.children, was.children, row) if isinstance(row, Mapping) else {} for row in rows]
+    if not now.row_titles:  # the document's own list: its rows as given
+        return [row for row in mine if row] or None
+    by_title = dict(zip(was.row_titles, mine, strict=False)) if was.row_titles else {}
+    found = [by_title.get(title, {}) for title in now.row_titles]
+    return found if any(found) else None
 
 
 def _document_errors(form_id: str, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -196,16 +266,17 @@ def _route(council_id: str, route_id: str) -> tuple[CouncilProfile, Route]:
 
 def _case_page(council_id: str, route_id: str, shown: Mapping[str, Any],
                errors: Mapping[str, list[str]] | None = None, status: int = 200,
-               top: list[dict[str, str]] | None = None) -> tuple[str, int]:
+               top: list[dict[str, str]] | None = None, before: Mapping[str, Any] | None = None) -> tuple[str, int]:
     profile, route = _route(council_id, route_id)
     built = page(case_fields(council_id, route_id), shown, errors)
     return _render("web/step_down_case.html", status, profile=profile, route=route, page=built,
-                   summary=error_summary(built, top), documents=[engine.all_forms()[d.form] for d in route.documents])
+                   summary=error_summary(built, top), documents=[engine.all_forms()[d.form] for d in route.documents],
+                   before_json=_json(before) if before else None)
 
 
-def _posted_record() -> dict[str, Any]:
+def _posted_record(name: str = "record") -> dict[str, Any]:
     try:
-        found = json.loads(request.form.get("record", ""))
+        found = json.loads(request.form.get(name, ""))
     except (json.JSONDecodeError, RecursionError):
         abort(400)
     if not isinstance(found, dict):
@@ -216,17 +287,26 @@ def _posted_record() -> dict[str, Any]:
 @bp.post("/<council_id>/<route_id>/case")
 def case_post(council_id: str, route_id: str) -> tuple[str, int]:
     profile, route = _route(council_id, route_id)
-    if request.form.get("record"):  # "Change the case" from a later page
+    if request.form.get("record"):  # "Change the case" from a later page: the record as it was comes along
         record = _posted_record()
-        return _case_page(council_id, route_id, to_page(profile, record))
-    posted = parse(case_fields(council_id, route_id), request.form)
+        return _case_page(council_id, route_id, to_page(profile, record), before=record)
+    before = _posted_record("before") if request.form.get("before") else None
+    fields_ = case_fields(council_id, route_id)
+    posted = parse(fields_, request.form)
     if not csrf.valid():
-        return _case_page(council_id, route_id, posted, status=400, top=[{"text": STALE}])
+        return _case_page(council_id, route_id, posted, status=400, top=[{"text": STALE}], before=before)
+    action = request.form.get("action", "check")
+    if action != "check":  # add or remove a child, a family member, a meeting: the same page again
+        if not change_rows(fields_, posted, action):
+            abort(400)
+        return _case_page(council_id, route_id, posted, before=before)
     record = to_record(profile, posted)
     try:
         engine.check_record(record)
     except ValidationFailed as failed:
-        return _case_page(council_id, route_id, posted, _page_errors(failed.errors))
+        return _case_page(council_id, route_id, posted, _page_errors(failed.errors), before=before)
+    if before:
+        record["documents"] = kept_documents(route, before, record)
     return _document_page(profile, route, record, 0)
 
 
@@ -260,9 +340,16 @@ def document_post(council_id: str, route_id: str, index: int) -> tuple[str, int]
     document = documents[index]
     if not csrf.valid():
         return _document_page(profile, route, record, index, status=400)
-    own = parse(document_fields(route, document, record), request.form)
+    fields_ = document_fields(route, document, record)
+    own = parse(fields_, request.form)
     parts = dict(record.get("documents") or {})
-    if request.form.get("action") == "skip" and document.optional:
+    action = request.form.get("action", "continue")
+    if action.startswith(("add:", "remove:")):  # a row of the document's own lists: the same page again
+        if not change_rows(fields_, own, action):
+            abort(400)
+        record["documents"] = {**parts, document.form: own}
+        return _document_page(profile, route, record, index)
+    if action == "skip" and document.optional:
         parts.pop(document.form, None)
         record["documents"] = parts
         return _document_page(profile, route, record, index + 1)

@@ -43,7 +43,9 @@ STALE = ("This page had been open too long or came from another browser window, 
          "Check your answers and press the button again.")
 
 
-class _WebBlueprint(Blueprint):
+class WebBlueprint(Blueprint):
+    """A blueprint whose templates are this project's and GOV.UK Frontend's (the form and step-down pages)."""
+
     @cached_property
     def jinja_loader(self) -> BaseLoader | None:  # type: ignore[override]
         return ChoiceLoader([
@@ -52,7 +54,7 @@ class _WebBlueprint(Blueprint):
         ])
 
 
-bp = _WebBlueprint("web", __name__)
+bp = WebBlueprint("web", __name__)
 
 
 @bp.record_once
@@ -85,7 +87,8 @@ def _signed_in() -> Response | None:
 
 
 @bp.after_request
-def _headers(response: Response) -> Response:
+def page_headers(response: Response) -> Response:
+    """Every page's CSRF cookie, its CSP (with its script nonce) and no-store: the step-down pages use it too."""
     csrf.set_cookie(response)
     if response.mimetype == "text/html":
         images = API_DOCS_CSP_IMAGES if request.endpoint == "web.api_docs" else "'self'"
