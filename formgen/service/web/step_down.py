@@ -216,9 +216,18 @@ def _kept_rows(now: Field, was: Field, rows: list[Any]) -> list[dict[str, Any]] 
     mine = [_kept(now.children, was.children, row) if isinstance(row, Mapping) else {} for row in rows]
     if not now.row_titles:  # the document's own list: its rows as given
         return [row for row in mine if row] or None
-    by_title = dict(zip(was.row_titles, mine, strict=False)) if was.row_titles else {}
-    found = [by_title.get(title, {}) for title in now.row_titles]
+    before = dict(zip(_row_keys(was), mine, strict=False)) if was.row_titles else {}
+    found = [before.get(key, {}) for key in _row_keys(now)]
     return found if any(found) else None
+
+
+def _row_keys(x: Field) -> list[str]:
+    """Each row the case fills by the name it gives, else by its place (the agenda's one case)."""
+    keys = []
+    for index, title in enumerate(x.row_titles):
+        place = f"{x.item_label or x.label} {index + 1}"
+        keys.append(f"#{index}" if title == place or title.startswith(f"{place}: ") else title)
+    return keys
 
 
 def _document_errors(form_id: str, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:

@@ -4,11 +4,13 @@ and checked. Errors follow the GOV.UK pattern: a summary linking to each field, 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -189,3 +191,101 @@ def test_the_pack_posted_from_the_check_page_counts_its_documents(web: FlaskClie
     data = {"csrf_token": token, "record": json.dumps(record), "format": "pdf"}
     download = web.post("/step-down/peterborough/3/pack", data=data)
     assert download.status_code == 200 and download.headers["X-Document-Count"] == "1"
+
+
+CONSENT, AGENDA = "shropshire-strengthening-families-consent", "shropshire-step-down-agenda"
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found, f"the page carries no {name}"
+    return html.unescape(found.group(1))
+
+
+def test_each_childs_view_is_asked_by_name_and_a_blank_row_keeps_its_place(web: FlaskClient) -> None:
+    record = example("shropshire", "3.b")
+    parts = record.pop("documents")
+    page = post_case(web, "shropshire", "3.b", record)
+    assert "Amelia Price</legend>" in page.text and "Noah Price</legend>" in page.text
+    assert "Add another<span class=\"govuk-visually-hidden\"> to Children" not in page.text  # the case's children
+    own = dict(parts[CONSENT], children=[{}, {"view": "Noah likes the park with Tomasz."}])
+    page = post_document(web, "shropshire", "3.b", page, 0, own)
+    assert "Document 2 of 2" in page.text, summary_links(page.text)
+    # The blank first row kept its place: Noah's words stay Noah's.
+    assert hidden_record(page.text)["documents"][CONSENT]["children"] == own["children"]
+    page = post_document(web, "shropshire", "3.b", page, 1, parts[AGENDA])
+    files = download_pack(web, "shropshire", "3.b", page, "pdf")
+    consent = next(squash(pdf_text(c)) for n, c in files.items() if n.endswith(".pdf") and "consent" in n)
+    assert "Noah likes the park with Tomasz." in consent
+    assert "Meole Brace School" in next(squash(pdf_text(c)) for n, c in files.items() if "agenda" in n)
+
+
+def change_the_case(web: FlaskClient, page: Any, changed: dict[str, Any]) -> Any:
+    """From a later page: "Change the case", then the case page posted again with `changed`."""
+    profile, _ = routes.find("shropshire", "3.b")
+    data = {"csrf_token": csrf_token(page.text), "record": json.dumps(hidden_record(page.text))}
+    case_page = web.post("/step-down/shropshire/3.b/case", data=data)
+    assert case_page.status_code == 200 and "The case" in case_page.text
+    posted = MultiDict(encode(step_down.case_fields("shropshire", "3.b"), step_down.to_page(profile, changed)))
+    posted.add("csrf_token", csrf_token(case_page.text))
+    posted.add("before", hidden(case_page.text, "before"))
+    return web.post("/step-down/shropshire/3.b/case", data=posted)
+
+
+def test_change_the_case_keeps_the_document_answers_that_still_apply(web: FlaskClient) -> None:
+    record = example("shropshire", "3.b")
+    parts = record.pop("documents")
+    page = post_case(web, "shropshire", "3.b", record)
+    page = post_document(web, "shropshire", "3.b", page, 0, parts[CONSENT])
+    page = post_document(web, "shropshire", "3.b", page, 1, parts[AGENDA])
+    assert "Check the case and download the pack" in page.text
+    amelia, noah = parts[CONSENT]["children"]
+
+    # The children in the other order: each child's view follows the child, by name; the rest is kept.
+    swapped = dict(record, children=record["children"][::-1], worried_about="Noah's speech delay is the worry now.")
+    page = change_the_case(web, page, swapped)
+    assert "Document 1 of 2" in page.text, page.text[:2000]
+    kept = hidden_record(page.text)["documents"]
+    assert kept[CONSENT]["children"] == [noah, amelia]
+    assert kept[CONSENT]["agencies"] == parts[CONSENT]["agencies"] and kept[AGENDA] == parts[AGENDA]
+    assert html.escape(noah["view"], quote=False) in page.text  # shown again on the document's page
+
+    # A child no longer in the case: their answers go with them, none moves to another child.
+    page = change_the_case(web, page, dict(record, children=record["children"][1:]))
+    assert hidden_record(page.text)["documents"][CONSENT]["children"] == [noah]
+
+
+def test_add_another_child_on_the_case_page_stays_on_the_case_page(web: FlaskClient) -> None:
+    record = example("shropshire", "3.b")
+    record.pop("documents")
+    profile, _ = routes.find("shropshire", "3.b")
+    token = csrf_token(web.get("/step-down?route=shropshire/3.b").text)
+    data = MultiDict(encode(step_down.case_fields("shropshire", "3.b"), step_down.to_page(profile, record)))
+    data.add("csrf_token", token)
+    data.add("action", "add:children")
+    page = web.post("/step-down/shropshire/3.b/case", data=data)
+    assert page.status_code == 200 and "<h1 class=\"govuk-heading-l\">The case</h1>" in page.text
+    assert 'name="children.2.full_name"' in page.text and 'value="Noah Price"' in page.text
+
+
+def test_the_pack_download_is_one_audit_row_under_the_signed_in_persons_opaque_id(tmp_path: Path) -> None:
+    from api import create_app
+    from formgen.service.identity import person_id
+    from formgen.store.audit import AuditTrail
+
+    sso = {"WEB_USER_HEADER": "X-Forwarded-User", "TRUSTED_PROXIES": "10.20.0.5",
+           "PERSON_ID_KEY": "a-secret-only-the-council-holds"}
+    app = create_app({"TESTING": True, "AUDIT_DB": str(tmp_path / "audit.sqlite3"), **sso})
+    web = app.test_client()
+    web.environ_base["REMOTE_ADDR"] = "10.20.0.5"
+    web.environ_base["HTTP_X_FORWARDED_USER"] = "rhys.example@council.example"
+    token = csrf_token(web.get("/step-down?route=peterborough/3").text)
+    data = {"csrf_token": token, "record": json.dumps(example("peterborough", "3")), "format": "pdf"}
+    download = web.post("/step-down/peterborough/3/pack", data=data)
+    assert download.status_code == 200
+    [row] = AuditTrail(tmp_path / "audit.sqlite3").rows()
+    assert row["client"] == person_id("rhys.example@council.example", sso["PERSON_ID_KEY"])
+    assert row["form_id"] == "route:peterborough/3" and row["format"] == "pdf" and row["outcome"] == "sent"
+    assert row["sha256"] == hashlib.sha256(download.data).hexdigest()
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("audit.sqlite3*"))
+    assert b"rhys" not in stored.lower()
