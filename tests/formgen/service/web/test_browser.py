@@ -11,7 +11,9 @@ from conftest import axe_violations
 from helpers import pdf_text, squash
 
 from formgen.core.registry import all_forms
-from formgen.service.web.schema_form import ROWS_KEY, describe, encode
+from formgen.engine import routes
+from formgen.service.web import step_down
+from formgen.service.web.schema_form import ROWS_KEY, Field, describe, encode
 
 MANCHESTER = "manchester-allocations-pro-forma"
 HEREFORDSHIRE = "herefordshire-eha-step-down-plan"
@@ -40,7 +42,11 @@ def _row_of(name: str) -> tuple[str, int] | None:
 
 def fill_in(page: Any, form_id: str, body: dict[str, Any]) -> None:
     """Type a body into the page as a person would: first rows first, then "Add another" for each extra row."""
-    pairs = encode(describe(all_forms()[form_id].schema), body)
+    fill_fields(page, describe(all_forms()[form_id].schema), body)
+
+
+def fill_fields(page: Any, fields: tuple[Field, ...], body: dict[str, Any]) -> None:
+    pairs = encode(fields, body)
     extra: dict[tuple[str, int], list[tuple[str, str]]] = {}
     first: list[tuple[str, str]] = []
     for name, value in pairs:
@@ -51,7 +57,9 @@ def fill_in(page: Any, form_id: str, body: dict[str, Any]) -> None:
             first.append((name, value))
     _fill(page, first)
     for (list_name, _), row_pairs in extra.items():
-        page.locator(f'button[value="add:{list_name}"]').click()
+        add = page.locator(f'button[value="add:{list_name}"]')
+        if add.count():  # rows the case fills (a step-down's children) are all on the page already
+            add.click()
         _fill(page, row_pairs)
 
 
@@ -190,5 +198,41 @@ def test_footer_pages_are_accessible(browser: Any, live_server: str, width: int)
         for name in ("help", "accessibility", "privacy"):
             page.goto(f"{live_server}/about/{name}")
             assert_accessible(page, f"/about/{name} at {width} px")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_start_a_step_down_is_accessible_page_by_page(browser: Any, live_server: str, width: int) -> None:
+    """Shropshire 3.b typed in as a person would: the route, the case, each document (the children's rows by
+    name), the check page; axe-core on each, and on the case page with an error."""
+    record = routes.example_record(*routes.find("shropshire", "3.b"))
+    assert record is not None
+    record = copy.deepcopy(record)
+    parts = record.pop("documents")
+    profile, route = routes.find("shropshire", "3.b")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(f"{live_server}/step-down")
+        assert_accessible(page, f"the step-down route choice at {width} px")
+        page.get_by_role("button", name="Continue", exact=True).click()
+        assert_accessible(page, f"the step-down route choice with an error at {width} px")
+        page.locator('[name="route"][value="shropshire/3.b"]').check()
+        page.get_by_role("button", name="Continue", exact=True).click()
+        assert_accessible(page, f"the step-down case page at {width} px")
+        fill_fields(page, step_down.case_fields("shropshire", "3.b"), step_down.to_page(profile, record))
+        page.locator('[name="children.0.full_name"]').fill("")
+        page.get_by_role("button", name="Continue", exact=True).click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert_accessible(page, f"the step-down case page with an error at {width} px")
+        page.locator('[name="children.0.full_name"]').fill(record["children"][0]["full_name"])
+        page.get_by_role("button", name="Continue", exact=True).click()
+        for index, document in enumerate(step_down.included(route, record)):
+            assert page.get_by_text(f"Document {index + 1} of 2").is_visible(), page.content()[:3000]
+            assert_accessible(page, f"the step-down page of {document.form} at {width} px")
+            fill_fields(page, step_down.document_fields(route, document, record), parts[document.form])
+            page.get_by_role("button", name="Continue", exact=True).click()
+        assert page.get_by_role("heading", name="Check the case and download the pack").is_visible()
+        assert_accessible(page, f"the step-down check page at {width} px")
     finally:
         page.close()
