@@ -139,8 +139,10 @@ def document_fields(route: Route, document: RouteDocument, record: Mapping[str, 
 def _not_given(fields_: tuple[Field, ...], given: Mapping[str, Any], partly: bool = False) -> tuple[Field, ...]:
     """The fields `given` does not fill; a group the case partly fills asks only for what it requires.
 
-    A list the case fills (the consent form's children, the agenda's case) keeps the case's rows, one each,
-    by name: each row asks the questions the case answers in none of them (each child's view), never the case.
+    A list of the people the case names (the consent form's children, the agenda's case) keeps the case's
+    rows, one each, by name: each row asks the questions the case answers in none of them (each child's view),
+    never the case. Any other list the case starts (a plan's first row from what needs to happen) is the
+    document's own, shown whole, starting from the case's rows (`case_rows`), so it can be added to.
     """
     found = []
     for x in fields_:
@@ -154,10 +156,12 @@ def _not_given(fields_: tuple[Field, ...], given: Mapping[str, Any], partly: boo
                 found.append(replace(x, children=rest))
         elif x.kind is Kind.ROWS and isinstance(value, list) and value:
             rows = [row if isinstance(row, Mapping) else {} for row in value]
+            titles = [_row_title(x, row, index) for index, row in enumerate(rows)]
             rest = _not_given(x.children, _any_row(rows))
-            if rest:
-                titles = tuple(_row_title(x, row, index) for index, row in enumerate(rows))
-                found.append(replace(x, children=rest, row_titles=titles))
+            if not all(titles):
+                found.append(x)
+            elif rest:
+                found.append(replace(x, children=rest, row_titles=tuple(t for t in titles if t)))
     return tuple(found)
 
 
@@ -169,14 +173,22 @@ def _any_row(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def _row_title(x: Field, row: Mapping[str, Any], index: int) -> str:
-    """A row the case fills, by the name it gives (the child's), else by its place ("Case 1: Amelia and Noah")."""
+def _row_title(x: Field, row: Mapping[str, Any], index: int) -> str | None:
+    """A row the case fills, by the name it gives (the child's) or its children's ("Case 1: Amelia and Noah");
+    None when it names no one (it is not one of the case's people)."""
     named = row.get("full_name") or row.get("name")
     if isinstance(named, str) and named:
         return named
-    place = f"{x.item_label or x.label} {index + 1}"
     children = [c["full_name"] for c in row.get("children") or [] if isinstance(c, Mapping) and c.get("full_name")]
-    return f"{place}: {' and '.join(children)}" if children else place
+    return f"{x.item_label or x.label} {index + 1}: {' and '.join(children)}" if children else None
+
+
+def case_rows(route: Route, document: RouteDocument, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The lists the case starts that the document's page shows whole (see `_not_given`): its rows, to go on from."""
+    form = engine.all_forms()[document.form]
+    base = build_body(route, document, form, {**record, "documents": {}})
+    return {x.name: base[x.name] for x in document_fields(route, document, record)
+            if x.kind is Kind.ROWS and not x.row_titles and base.get(x.name)}
 
 
 def kept_documents(route: Route, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
@@ -326,7 +338,7 @@ def _document_page(profile: CouncilProfile, route: Route, record: dict[str, Any]
         return _check_page(profile, route, record)
     document = documents[index]
     form = engine.all_forms()[document.form]
-    own = (record.get("documents") or {}).get(form.id) or {}
+    own = {**case_rows(route, document, record), **((record.get("documents") or {}).get(form.id) or {})}
     fields_ = document_fields(route, document, record)
     built = page(fields_, own, errors)
     # An error on an answer the case gave is in the summary without a link: "Change the case" is below.

@@ -289,3 +289,16 @@ def test_the_pack_download_is_one_audit_row_under_the_signed_in_persons_opaque_i
     assert row["sha256"] == hashlib.sha256(download.data).hexdigest()
     stored = b"".join(path.read_bytes() for path in tmp_path.glob("audit.sqlite3*"))
     assert b"rhys" not in stored.lower()
+
+
+def test_a_list_the_case_only_starts_is_the_documents_own_and_can_grow(web: FlaskClient) -> None:
+    """Herefordshire's wellbeing plan starts from what the case says needs to happen; the plan adds its rows."""
+    plan = "herefordshire-eha-step-down-plan"
+    record = example("herefordshire", "level-3-step-down")
+    parts = record.pop("documents")
+    page = post_case(web, "herefordshire", "level-3-step-down", record)
+    first = page.text.split('name="wellbeing_plan.0.what_needs_to_happen"', 1)[1].split("</textarea>", 1)[0]
+    assert record["needs_to_happen"] in html.unescape(first)  # the plan's first row starts from the case
+    assert 'value="add:wellbeing_plan"' in page.text and "Ellie-Mae Bevan</legend>" in page.text
+    page = post_document(web, "herefordshire", "level-3-step-down", page, 0, parts[plan])
+    assert hidden_record(page.text)["documents"][plan]["wellbeing_plan"] == parts[plan]["wellbeing_plan"]
