@@ -150,18 +150,6 @@ def test_an_optional_document_is_included_only_when_the_record_gives_its_part() 
 # ------------------------------------------------------------------------- forms not registered yet
 
 
-@pytest.mark.parametrize(("council_id", "route_id"), ROUTES, ids=[f"{c}:{r}" for c, r in ROUTES])
-def test_a_route_whose_forms_are_not_registered_says_which(council_id: str, route_id: str) -> None:
-    _, route = routes.find(council_id, route_id)
-    missing = [d.form for d in route.documents if d.form not in all_forms()]
-    if not missing:
-        pytest.skip("every form of this route is registered: its pack is tested in test_pack.py")
-    with pytest.raises(RouteNotReady) as refused:
-        routes.prepare(council_id, route_id, {"children": [{"full_name": "Test Child"}]})
-    assert refused.value.status == 501 and refused.value.missing == missing
-    assert all(form_id in refused.value.detail for form_id in missing)
-
-
 def test_a_route_says_so_as_soon_as_one_of_its_forms_is_missing() -> None:
     forms = {k: v for k, v in all_forms().items() if k != "shropshire-step-down-agenda"}
     with pytest.raises(RouteNotReady) as refused:

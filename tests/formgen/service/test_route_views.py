@@ -111,10 +111,13 @@ def test_a_route_without_an_example_record_is_a_404(client: FlaskClient, tmp_pat
     assert response.status_code == 404 and response.json["title"] == "No example yet"
 
 
-def test_a_route_whose_forms_are_not_registered_is_a_501_naming_them(client: FlaskClient) -> None:
+def test_a_route_whose_forms_are_not_registered_is_a_501_naming_them(client: FlaskClient,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every declared route's forms are registered today: pretend the clinic's outcome note is not yet.
+    registered = {k: v for k, v in all_forms().items() if k != "step-down-clinic-outcome"}
+    monkeypatch.setattr(routes, "all_forms", lambda: registered)
     missing = routes.missing_forms(routes.find("step-down-clinic", "step-down")[1])
-    if not missing:
-        pytest.skip("the clinic's forms are registered")
+    assert missing == ["step-down-clinic-outcome"]
     response = client.post("/api/routes/step-down-clinic/step-down/pack", json={"children": [{"full_name": "A B"}]})
     assert response.status_code == 501 and response.mimetype == "application/problem+json"
     assert response.json["missing_forms"] == missing
