@@ -159,8 +159,8 @@ def print_report(results: dict[str, Any], out: Any = sys.stdout) -> None:
     for label, row in (("alone", alone), ("with 3 slow clients", beside)):
         out.write(f"  {label:<20} {row['requests_per_second']:>7.2f} PDF/s  p50 {row['p50_ms']:>7.1f} ms  "
                   f"p99 {row['p99_ms']:>7.1f} ms  failed {row['failures']}\n")
-    out.write(f"  slow clients cut and reconnected {slow['slow_client_rounds']} time(s); throughput ratio "
-              f"{slow['ratio']}\n")
+    out.write(f"  rounds of slow clients: {slow['slow_client_rounds']} (a round ends once the server has cut all "
+              f"three; they reconnect at once); throughput with them over without: {slow['ratio']}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
