@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from formgen.documents import signing
 from formgen.service import (
     api_views,
     audit_hooks,
@@ -33,7 +34,10 @@ DEFAULTS: dict[str, Any] = {
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Defaults, then FORMGEN_* environment variables, then the caller's (tests') config.
 
-    Raises KeyFileError, WebConfigError or AuditUnavailable, each with one line saying what to fix."""
+    Raises KeyFileError, WebConfigError, AuditUnavailable or DocumentKeysError, each with one line saying what to
+    fix."""
+    # Malformed document keys stop the start, not each render with a 500 (signing.DocumentKeysError).
+    signing.keys()
     app = Flask(__name__, static_folder=None)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("FORMGEN")

@@ -43,7 +43,10 @@ def serving(workers: int, timeout: float = 60.0) -> Iterator[int]:
     port = free_port()
     # A throwaway audit database: benchmark renders are not a council's record.
     audit_dir = tempfile.mkdtemp(prefix="formgen-bench-audit-")
-    env = {**os.environ, "FORMGEN_AUDIT_DB": os.path.join(audit_dir, "audit.sqlite3")}
+    # PYTHONPATH: the server runs the code beside these benchmarks, not whichever tree `formgen` was installed from.
+    env = {**os.environ, "FORMGEN_AUDIT_DB": os.path.join(audit_dir, "audit.sqlite3"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                       os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen([*formgen_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                                 "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True, env=env)

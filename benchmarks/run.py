@@ -4,6 +4,7 @@ Prints a table and writes JSON (benchmarks/results.json by default): for every r
 example, median and p95 of validate, DOCX render, PDF render and each stage; a 40-case agenda; a
 sibling group split per child; `formgen render` as a whole process from cold; `formgen serve` under
 1, 2 and 8 concurrent clients with 1 and 2 workers; resident memory after 1,000 and 10,000 renders;
+the worst hostile input per endpoint and `formgen serve` beside 3 slow clients (benchmarks/hostile.py);
 and the issue's targets, each a ratio of figures from this same run.
 
 `--quick` runs every figure with tiny counts (a smoke test, not a measurement).
@@ -33,7 +34,8 @@ for entry in (str(HERE), str(ROOT)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-import load  # noqa: E402 - after the path set-up above, so `python benchmarks/run.py` works from anywhere
+import hostile  # noqa: E402 - after the path set-up above, so `python benchmarks/run.py` works from anywhere
+import load  # noqa: E402
 import peers  # noqa: E402
 import stages  # noqa: E402
 from measure import ratio  # noqa: E402
@@ -190,6 +192,7 @@ def print_report(results: dict[str, Any]) -> None:
     out.write(f"\nResident memory (MB): started {mem['rss_mb_started']}, warm {mem['rss_mb_warm']}, "
               + ", ".join(f"after {count} renders {mb}" for count, mb in mem["after"].items())
               + f" ({mem['seconds']} s)\n")
+    hostile.print_report(results["hostile"], out)
     peer = results["peers"]
     out.write("\nPeers in this run\n")
     for row in peer["platypus_floor"]:
@@ -253,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     results["server"] = load.server_figures(main_form, body, workers=[1, 2], clients=[1, 2, 8], requests=requests)
     results["memory"] = memory(renders)
     results["peers"] = peers.figures(quick)
+    results["hostile"] = hostile.figures(quick, max(4, requests // 2))
 
     targets: dict[str, Any] = {}
     for name, target in stages.render_targets(per_form).items():
@@ -282,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     served = results["peers"]["server"]
     targets["formgen_serve_over_bare_reportlab_app_rps"] = {
         "value": served["ratio"], "bound": f">= {served['target']}", "holds": (served["ratio"] or 0) >= served["target"]}
+    for endpoint, row in results["hostile"]["worst_inputs"].items():
+        worst = row["worst"]
+        targets[f"worst_input_cpu_s_{endpoint}"] = {"value": worst["cpu_s"], "bound": "< 1.0 s and 50 MB",
+                                                     "holds": row["holds"],
+                                                     "form": f"{worst['input']}, {worst['peak_mb']} MB"}
     mem = results["memory"]
     targets["memory_growth"] = {"value": mem["growth"], "bound": 0.10, "holds": mem["growth"] <= 0.10,
                                 "form": f"RSS after {max(renders)} renders over after {min(renders)}, less 1"}

@@ -276,9 +276,7 @@ class ChildSchema(f.FormSchema):
     """A row of the sibling table: id, name, date of birth (age computed), gender, start date; and the
     NHS number, the consistent child identifier (Children Act 2004, s.16LC)."""
 
-    case_id = f.formatted("Case ID", pattern=r"^[A-Za-z0-9-]{1,20}$", example="603918",
-                          what="letters, digits or hyphens only", max_length=20,
-                          hint="The child's Mosaic ID, for example 603918.")
+    case_id = f.case_id("Case ID", "Mosaic", hint="The child's Mosaic ID, for example 603918.")
     full_name = f.line("Child's full name")
     nhs_number = f.nhs_number("Child's NHS number")
     date_of_birth = f.date("Child's date of birth", past=True)

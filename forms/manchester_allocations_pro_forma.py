@@ -240,7 +240,7 @@ WORDING = (INTRO, *LEVEL_WORDING, LEVEL_4_ALLOCATIONS, LEVEL_3_ADVICE, JOINT_WOR
 class ChildSchema(f.FormSchema):
     name = f.line("Subject child's full name")
     nhs_number = f.nhs_number()
-    micare_id = f.line("Micare ID", max_length=20, hint="The child's Micare number.")
+    micare_id = f.case_id("Micare ID", "Micare", hint="The child's Micare number, for example MC0481923.")
     date_of_birth = f.date("Subject child's date of birth", past=True)
 
 

@@ -127,6 +127,19 @@ DATES_IN_ORDER = rule(
     ("phone_referral.made_at", "worries_raised_on", "taf_meeting_on", "stepped_down_from.stepped_down_on"),
     breach={"worries_raised_on": "2026-11-11"},
 )
+CASE_ID_FITS_THE_SYSTEM = rule(
+    "case-id-fits-the-councils-case-system",
+    "A child's case system id has the form of the council's case system: digits only (up to 12) on Mosaic; "
+    "ASCII letters, digits and hyphens (up to 20) on Micare, carefirst and Liquid Logic (LCS). Nothing else, so "
+    "an id can never break a file name or a header.",
+    [local_setting("case_system", "the council's case system and the child's id on it"),
+     guidance("000", "the Mosaic sibling table", says="ID 603918 ... 603917"),
+     formgen_reading("The other councils' guidance names its case system's ids but shows none; formgen allows the "
+                     "characters any of them could hold and no others.",
+                     "001 3.a (carefirst numbers), 002 Appendix 2 (Micare number), 004 section 1 (LCS)")],
+    ("children.*.case_id", "council"),
+    breach={"children.0.case_id": "MC 0517734/1"},
+)
 
 # Fixed words the document prints, with where they come from.
 WORDING = (
@@ -298,6 +311,7 @@ class MarfSchema(f.FormSchema):
         if profile:
             _check_level(profile, data, errors)
             _check_completed_by(profile, data, errors)
+            _check_case_ids(profile, data.get("children") or [], errors)
         errors.raise_any()
 
 
@@ -406,6 +420,21 @@ def _check_completed_by(profile: CouncilProfile, data: Mapping[str, Any], errors
     errors.add(COMPLETED_BY, "referrer.role",
                f"In {profile.name} the {who.value} completes the MARF ({profile.cite(who)}). Give the {who.value}'s "
                f"name and role as the referrer, or ask them to complete it.")
+
+
+def _check_case_ids(profile: CouncilProfile, children: list[Mapping[str, Any]], errors: RuleErrors) -> None:
+    system = profile.case_system.value
+    known = f.CASE_ID_FORMATS.get(system.name.strip().lower())
+    if known is None:  # a council on a system formgen has no format for: the field's own limits still apply
+        return
+    pattern = re.compile(known.pattern, re.IGNORECASE)
+    for index, child in enumerate(children):
+        value = child.get("case_id")
+        # ASCII first: Unicode case folding maps a few letters (the Kelvin sign) onto ASCII ones.
+        if value and not (value.isascii() and pattern.match(value)):
+            errors.add(CASE_ID_FITS_THE_SYSTEM, f"children.{index}.case_id",
+                       f"{profile.short_name} keeps children on {system.name}: the {system.id_name} must be "
+                       f"{known.what}, like {known.example}.")
 
 
 # --------------------------------------------------------------------------------------------- context
@@ -889,6 +918,6 @@ FORM = FormSpec(
     shares=shares,
     takes=takes,
     rules=(LEVEL_IN_PROFILE, LEVEL_MEETS_THRESHOLD, SIGNIFICANT_HARM, COMPLETED_BY, CONSENT_WHY_NOT, CONSENT_TOLD,
-           CONSENT_GIVEN_BY, CHILD_DATES, DANGER_NOT_A_LABEL, DATES_IN_ORDER),
+           CONSENT_GIVEN_BY, CHILD_DATES, DANGER_NOT_A_LABEL, DATES_IN_ORDER, CASE_ID_FITS_THE_SYSTEM),
     wording=WORDING,
 )

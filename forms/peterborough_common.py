@@ -40,7 +40,7 @@ OUTCOMES = {"referral-to-early-help": "Referral to Early Help", "nfa": "NFA (No 
 class ChildSchema(f.FormSchema):
     full_name = f.line("Child's full name")
     nhs_number = f.nhs_number()
-    lcs_id = f.line("LCS ID", max_length=20, hint="The child's Liquid Logic (LCS) number.")
+    lcs_id = f.case_id("LCS ID", LCS.name, hint="The child's Liquid Logic (LCS) number.")
     date_of_birth = f.date("Date of birth", past=True)
 
 

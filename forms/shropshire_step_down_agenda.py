@@ -322,7 +322,7 @@ ChecklistSchema.__module__ = __name__
 
 
 class CaseSchema(f.FormSchema):
-    carefirst_number = f.line("carefirst number", max_length=20)
+    carefirst_number = f.case_id("carefirst number", "carefirst", hint="The case's number on carefirst.")
     children = f.rows(ChildSchema, "Children", minimum=1, maximum=8)
     family = f.line("Family (parents and carers)", max_length=300, hint="For example: Sarah Bennett (mother).")
     team = f.line("Team stepping down", hint="For example: Assessment Team 2, Disabled Children's Team.")

@@ -364,7 +364,7 @@ class ConsentSchema(f.FormSchema):
     # A form read back after signing is held to the signing rules even when no one has signed it.
     always_signed: ClassVar[bool] = False
 
-    carefirst_number = f.line("carefirst number", max_length=20, hint="The case's number on carefirst.")
+    carefirst_number = f.case_id("carefirst number", "carefirst", hint="The case's number on carefirst.")
     prepared_on = f.date("Date the form was prepared", past=True)
     address = f.group(ConsentAddressSchema, "Family address")
     household = f.rows(HouseholdMemberSchema, "Parents and carers", minimum=1, maximum=4,

@@ -115,9 +115,9 @@ class ChildSchema(f.FormSchema):
     full_name = f.line("Child's full name")
     nhs_number = f.nhs_number()
     date_of_birth = f.date("Child's date of birth", required=False, past=True)
-    lcs_id = f.line(f"{SYSTEMS.id_name}", max_length=20, hint=f"The child's number on {SYSTEMS.name}.")
-    ehm_id = f.line(f"{SYSTEMS.early_help_system} ID", required=False, max_length=20,
-                    hint=f"The child's number on {SYSTEMS.early_help_system}, once Early Help has a record.")
+    lcs_id = f.case_id(SYSTEMS.id_name, SYSTEMS.name, hint=f"The child's number on {SYSTEMS.name}.")
+    ehm_id = f.case_id(f"{SYSTEMS.early_help_system} ID", SYSTEMS.early_help_system, required=False,
+                       hint=f"The child's number on {SYSTEMS.early_help_system}, once Early Help has a record.")
 
 
 class PersonSchema(f.FormSchema):

@@ -53,6 +53,8 @@ def test_every_form_and_stage_is_printed_and_recorded(quick_run: tuple[str, dict
     "Peers in this run",
     "Tagged (PDF/UA-1, PDF/A-3) against untagged",
     "Targets (ratios within this run)",
+    "The worst input per endpoint, within the 1 MB request limit",
+    "`formgen serve` beside 3 slow clients",
 ])
 def test_every_section_is_printed(quick_run: tuple[str, dict[str, Any]], heading: str) -> None:
     assert heading in quick_run[0]
@@ -102,3 +104,17 @@ def test_route_packs_are_measured_per_pack_and_per_page(quick_run: tuple[str, di
         assert entry["available"], entry
         assert entry["median_ms"] > 0 and entry["per_page_ms"] > 0 and entry["pages"] >= 2
         assert f"{key}: {entry['documents']} document(s), {entry['pages']} pages" in printed
+
+
+def test_the_worst_input_per_endpoint_and_throughput_beside_slow_clients(quick_run: tuple[str, dict[str, Any]]) -> None:
+    printed, results = quick_run
+    worst = results["hostile"]["worst_inputs"]
+    assert sorted(worst) == ["extract", "prefill", "render", "validate"]
+    for endpoint, row in worst.items():
+        assert row["cases"] and row["worst"] in row["cases"]
+        assert row["worst"]["cpu_s"] >= 0 and row["worst"]["peak_mb"] > 0
+        assert row["worst"]["status"] in (200, 400, 413, 422)
+        assert f"worst_input_cpu_s_{endpoint}" in printed
+    slow = results["hostile"]["slow_clients"]
+    for row in (slow["alone"], slow["with_3_slow_clients"]):
+        assert row["failures"] == 0 and row["requests"] > 0 and row["requests_per_second"] > 0

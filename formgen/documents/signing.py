@@ -47,6 +47,8 @@ def keys() -> list[Key]:
     raw = os.environ.get(ENV, "")
     given = [part.strip() for part in raw.replace("\n", ",").split(",") if part.strip()]
     if not given:
+        if raw.strip():  # set, but only separators: a per-process key would pass for configured keys
+            raise DocumentKeysError(f"{ENV} is set but holds no key: give one or more keys separated by commas.")
         return [Key(_PER_PROCESS.encode())]
     short = [index + 1 for index, key in enumerate(given) if len(key) < MIN_KEY_CHARACTERS]
     if short:

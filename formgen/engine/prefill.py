@@ -48,6 +48,11 @@ class Prefill:
     # What the person must know before using the answers (an unsigned document, rows left out).
     warnings: tuple[str, ...] = ()
 
+    def envelope(self) -> dict[str, Any]:
+        """The API's `?envelope=1` answer: the body with what an integrator must show beside it."""
+        return {"body": self.body, "warnings": list(self.warnings), "source_form": self.source_form,
+                "kind": str(self.kind), "dropped": self.dropped}
+
 
 UNSIGNED = ("This document carries no formgen signature: it was made by an earlier version of formgen, so formgen "
             "cannot tell whether it was changed since. Check every answer against the case record before you use it.")
@@ -185,6 +190,13 @@ def _prefill(target: FormSpec, source_form: str | None, data: Mapping[str, Any],
         raise BadDocument(f"The file's data is not a valid {source.title}. Upload {ACCEPTED}.") from None
     body, dropped = keep_known(target.schema, taken)
     return drop_empty(body), dropped, _rows_warning(target, taken, body)
+
+
+def prefill_from_data(target: FormSpec, kind: UploadKind, source_form: str | None, data: Mapping[str, Any],
+                      forms: Mapping[str, FormSpec] | None = None) -> Prefill:
+    """Data already read (a case system's post) mapped to the target form, with its warnings."""
+    body, dropped, warnings = _prefill(target, source_form, data, forms)
+    return Prefill(body=body, kind=kind, source_form=source_form, dropped=dropped, warnings=tuple(warnings))
 
 
 def prefill_from_upload(target: FormSpec, content: bytes, forms: Mapping[str, FormSpec] | None = None) -> Prefill:

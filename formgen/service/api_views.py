@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotAcceptable
 
@@ -16,6 +18,8 @@ from formgen.service.problems_http import HTTPProblem
 from formgen.service.render_slots import render_slot
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+WARNINGS_HEADER = "X-Formgen-Warnings"  # prefill: what the person must check before using the answers
 
 
 def chosen_format(formats: tuple[str, ...]) -> Format:
@@ -119,7 +123,11 @@ def prefill(form_id: str) -> Response:
     from formgen.engine.prefill import MAX_UPLOAD_BYTES, prefill_from_upload
 
     form = get_form(form_id)
-    response = jsonify(prefill_from_upload(form, _uploaded("the document or JSON file", MAX_UPLOAD_BYTES)).body)
+    result = prefill_from_upload(form, _uploaded("the document or JSON file", MAX_UPLOAD_BYTES))
+    # The body stays the answer (it posts straight to validate or render); `?envelope=1` wraps it with the
+    # warnings, and every answer carries them as a JSON array in ASCII, so no client misses them.
+    response = jsonify(result.envelope() if request.args.get("envelope") == "1" else result.body)
+    response.headers[WARNINGS_HEADER] = json.dumps(list(result.warnings), ensure_ascii=True)
     response.headers["Cache-Control"] = "no-store"
     return response
 

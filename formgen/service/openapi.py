@@ -270,15 +270,26 @@ def _shared_form_paths(api: APISpec, form_id: dict[str, Any]) -> None:
                                                      "GET /api/forms/{form_id}/schema)."),
                                "404": _problem(404), "422": _problem(422)}, post=True),
     }})
+    envelope = {"name": "envelope", "in": "query", "required": False, "schema": {"type": "string", "enum": ["1"]},
+                "description": "1: answer `{body, warnings, source_form, kind, dropped}` instead of the body alone."}
+    warnings_header = {"X-Formgen-Warnings": {
+        "description": "A JSON array (ASCII) of what the person must check before using the answers: a document "
+                       "from an earlier formgen without a signature, rows left out past the form's maximum. "
+                       "`[]` when there is nothing to say.",
+        "schema": {"type": "string"}}}
+    prefilled = _json(_OBJECT, "A partial body for this form (with `?envelope=1`, the envelope).")
+    prefilled["headers"] = warnings_header
     api.path("/api/forms/{form_id}/prefill", parameters=[form_id], operations={"post": {
         "summary": "Prefill this form from another document", "tags": ["Forms"],
         "description": "Upload any PDF or DOCX formgen made (for any form: every formgen document carries its own "
                        "data), or a JSON file: a formgen body or a case system's export (multipart field `file`). "
                        "The answer is a partial body for this form holding what the two forms share (child, "
-                       "family members, address, worries, strengths), not yet validated. Nothing is stored.",
+                       "family members, address, worries, strengths), not yet validated. Nothing is stored. "
+                       "Warnings to show the person are in the `X-Formgen-Warnings` header, or in the answer "
+                       "with `?envelope=1`.",
+        "parameters": [envelope],
         "requestBody": _upload("A formgen PDF or DOCX, or a JSON file (at most 1 MB)."),
-        "responses": _guarded({"200": _json(_OBJECT, "A partial body for this form."),
-                               "404": _problem(404), "422": _problem(422)}, post=True),
+        "responses": _guarded({"200": prefilled, "404": _problem(404), "422": _problem(422)}, post=True),
     }})
 
 

@@ -341,13 +341,14 @@ def is_loopback(host: str) -> bool:
 def access_check(host: str) -> str | None:
     """Why the server must not start on `host`, in one line (None when it may); notices go to stderr."""
     from api import create_app
+    from formgen.documents import signing
     from formgen.service.auth import KeyFileError, keyring
     from formgen.service.identity import SSO, WebConfigError
     from formgen.store.audit import AuditUnavailable
 
     try:
         app = create_app()
-    except (KeyFileError, WebConfigError, AuditUnavailable) as error:
+    except (KeyFileError, WebConfigError, AuditUnavailable, signing.DocumentKeysError) as error:
         return f"formgen: {error}"
     keys = keyring(app).enabled
     web = app.extensions["formgen_web_mode"]
@@ -360,6 +361,10 @@ def access_check(host: str) -> str | None:
             return (f"formgen: refusing to serve on {host}: the web pages would have no signed-in person. Set "
                     "FORMGEN_WEB_USER_HEADER and FORMGEN_TRUSTED_PROXIES (the council's sign-on proxy), "
                     "or FORMGEN_WEB_PAGES=off.")
+        if not signing.configured():
+            return (f"formgen: refusing to serve on {host} without document signing keys: documents would read "
+                    f"back only until a restart and differ between hosts. Set {signing.ENV} (one or more secrets of "
+                    f"at least {signing.MIN_KEY_CHARACTERS} characters, comma-separated, newest first).")
     if not keys:
         sys.stderr.write(f"formgen: no API keys are set, so /api is open to anyone on this machine ({host} only).\n")
     if web == SSO and not app.config.get("PERSON_ID_KEY"):

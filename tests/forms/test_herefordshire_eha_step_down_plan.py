@@ -113,7 +113,8 @@ RULES = [
     (_set("children.2.nhs_number", "999 421 1013"), "children.2.nhs_number", "each-child-once",
      "this NHS number is already in the list"),
     (_set("children.0.case_id", "71 24/06"), "children.0.case_id", FIELD,
-     "Case ID must be letters, digits or hyphens only, like 603918."),
+     "Case ID must be digits only (up to 12), like 603918."),
+    (_set("children.0.case_id", "MC712406"), "children.0.case_id", FIELD, "digits only"),  # Mosaic ids are numbers
     (_set("children.0.nhs_number", "9994211014"), "children.0.nhs_number", FIELD, "not a valid NHS number"),
     (_set("children.0.nhs_number", "99942110"), "children.0.nhs_number", FIELD, "must be 10 digits"),
     (_set("children", []), "children", FIELD, "between 1 and 10"),
@@ -152,7 +153,7 @@ def test_every_rule_cites_herefordshire_guidance_or_says_it_is_formgen_s_reading
 def test_the_module_raises_errors_only_through_its_rules() -> None:
     assert "ValidationError" not in inspect.getsource(plan)
     # The case ID's format is a field constraint, published in the JSON Schema's metadata.
-    assert plan.ChildSchema().fields["case_id"].metadata["format_pattern"] == r"^[A-Za-z0-9-]{1,20}$"
+    assert plan.ChildSchema().fields["case_id"].metadata["format_pattern"] == r"^[0-9]{1,12}$"
 
 
 # Consent comes first; the plan is completed before the case is closed --------------------------------

@@ -40,7 +40,9 @@ def both_formats(body: Body) -> list[str]:
 
 
 def not_child_protection(council: str, level: int = 4) -> tuple[Change, ...]:
-    return _set("council", council), _set("level_of_need", level), _set("child_protection_concern", False)
+    # The example's Micare id is not a Mosaic id (digits only): Herefordshire's child has one of its own.
+    case_id = (_set("children.0.case_id", "517734"),) if council == "herefordshire" else ()
+    return _set("council", council), _set("level_of_need", level), _set("child_protection_concern", False), *case_id
 
 
 LABEL = "Domestic abuse, neglect, parental mental health and substance misuse concerns"

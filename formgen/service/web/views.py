@@ -23,7 +23,7 @@ from formgen.core.errors import BadDocument, PageLimitExceeded, UnknownForm, Uns
 from formgen.core.paths import PROJECT_ROOT, TEMPLATES_DIR
 from formgen.core.registry import FormSpec, all_forms, get_form
 from formgen.engine import pipeline
-from formgen.engine.prefill import MAX_UPLOAD_BYTES, Prefill, UploadKind, prefill_body, prefill_from_upload, read_upload
+from formgen.engine.prefill import MAX_UPLOAD_BYTES, Prefill, UploadKind, prefill_from_data, prefill_from_upload, read_upload
 from formgen.service import audit_hooks as audit
 from formgen.service.bodies import upload_ready
 from formgen.service.downloads import document_response
@@ -110,13 +110,13 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 def _form_page(spec: FormSpec, body: Mapping[str, Any], *, errors: Mapping[str, list[str]] | None = None,
                status: int = 200, banner: str | None = None, top_errors: list[dict[str, str]] | None = None,
                field_errors_in_summary: bool = True, upload_error: str | None = None,
-               room: Mapping[str, int] | None = None) -> tuple[str, int]:
+               room: Mapping[str, int] | None = None, warnings: tuple[str, ...] = ()) -> tuple[str, int]:
     built = page(fields_of(spec.id), body, errors, room)
     summary = error_summary(built, top_errors) if field_errors_in_summary else list(top_errors or [])
     if upload_error:
         summary.insert(0, {"text": upload_error, "href": "#upload-file"})
     return _render("web/form.html", status, spec=spec, page=built, summary=summary, banner=banner,
-                   upload_error=upload_error, upload_limit_mb=MAX_UPLOAD_BYTES // 1_000_000)
+                   warnings=warnings, upload_error=upload_error, upload_limit_mb=MAX_UPLOAD_BYTES // 1_000_000)
 
 
 def _page_limit_summary(error: PageLimitExceeded, labels: Mapping[str, str],
@@ -254,7 +254,7 @@ def upload(form_id: str) -> tuple[str, int]:
         result = prefill_from_upload(spec, upload_ready(content))
     except BadDocument as error:
         return _form_page(spec, {}, upload_error=error.detail, status=422)
-    return _form_page(spec, result.body, banner=_filled_banner(spec, result))
+    return _form_page(spec, result.body, banner=_filled_banner(spec, result), warnings=result.warnings)
 
 
 @bp.post("/forms/<form_id>/prefill")
@@ -269,15 +269,14 @@ def prefill(form_id: str) -> tuple[str, int]:
             result = prefill_from_upload(spec, upload_ready(request.get_data(cache=False)))
         elif "data" in request.form:
             kind, source, data = read_upload(upload_ready(request.form["data"].encode("utf-8")))
-            body, dropped = prefill_body(spec, source, data)
-            result = Prefill(body=body, kind=kind, source_form=source, dropped=dropped)
+            result = prefill_from_data(spec, kind, source, data)
         else:
             body = parse(fields_of(spec.id), request.form)
             result = Prefill(body=body, kind=UploadKind.JSON, source_form=spec.id, dropped=0)
     except BadDocument as error:
         return _form_page(spec, {}, upload_error=error.detail, status=422)
     banner = _filled_banner(spec, result).replace("the JSON file", "your case system")
-    return _form_page(spec, result.body, banner=banner)
+    return _form_page(spec, result.body, banner=banner, warnings=result.warnings)
 
 
 @bp.get("/about/<page>")

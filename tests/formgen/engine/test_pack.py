@@ -251,6 +251,11 @@ def test_a_page_limit_broken_in_a_pack_is_a_422_naming_the_document() -> None:
 def test_file_names_in_the_pack_are_safe_whatever_the_case_ids() -> None:
     rec = record("manchester", "step-down")
     rec["children"][0]["case_ids"]["Micare"] = "../../MC1"
+    # A Micare ID is checked against Micare's form before it can name a file; safe_name stays as a second guard.
+    with pytest.raises(CaseRecordIncomplete) as refused:
+        build_pack("manchester", "step-down", rec)
+    assert "documents.manchester-allocations-pro-forma.child.micare_id" in refused.value.errors
+    rec["children"][0]["case_ids"]["Micare"] = "MC-1"
     names = list(files(build_pack("manchester", "step-down", rec)))
     assert all("/" not in name and ".." not in name for name in names), names
     assert safe_name("../x y.pdf") == "x-y.pdf"

@@ -212,6 +212,7 @@ def test_server_may_bind_anywhere_with_keys_and_pages_signed_in_or_off(
         monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path, web: dict[str, str]) -> None:
     monkeypatch.setenv("FORMGEN_API_KEYS_FILE", str(keys_file))
     monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    monkeypatch.setenv("FORMGEN_DOCUMENT_KEYS", "d" * 40)
     for name, value in web.items():
         monkeypatch.setenv(name, value)
     assert access_check("0.0.0.0") is None
@@ -235,3 +236,50 @@ def test_serve_command_exits_2_when_refusing(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
     assert main(["serve", "--host", "0.0.0.0", "--port", "1"]) == 2
     assert "refusing to serve" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- document signing keys at start-up
+
+def _deployed(monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path) -> None:
+    """API keys and the pages off: everything a non-loopback start needs but the document keys."""
+    monkeypatch.setenv("FORMGEN_API_KEYS_FILE", str(keys_file))
+    monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    monkeypatch.setenv("FORMGEN_WEB_PAGES", "off")
+    monkeypatch.delenv("FORMGEN_DOCUMENT_KEYS", raising=False)
+
+
+def test_server_beyond_loopback_refuses_without_document_keys_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path) -> None:
+    _deployed(monkeypatch, keys_file, tmp_path)
+    refusal = access_check("0.0.0.0")
+    assert refusal is not None and "\n" not in refusal
+    assert refusal.startswith("formgen: refusing to serve on 0.0.0.0 without document signing keys")
+    assert "FORMGEN_DOCUMENT_KEYS" in refusal
+    assert access_check("127.0.0.1") is None  # a laptop: a key per process will do
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ("too-short", "FORMGEN_DOCUMENT_KEYS: key 1 is shorter than 32 characters."),
+    ("d" * 40 + ",short", "FORMGEN_DOCUMENT_KEYS: key 2 is shorter than 32 characters."),
+    (" , ,", "FORMGEN_DOCUMENT_KEYS is set but holds no key"),
+])
+def test_malformed_document_keys_stop_the_start_in_one_line_on_any_address(
+        monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        value: str, says: str) -> None:
+    _deployed(monkeypatch, keys_file, tmp_path)
+    monkeypatch.setenv("FORMGEN_DOCUMENT_KEYS", value)
+    for host in ("127.0.0.1", "0.0.0.0"):
+        refusal = access_check(host)
+        assert refusal is not None and refusal.startswith(f"formgen: {says}") and "\n" not in refusal
+    assert main(["serve", "--host", "127.0.0.1", "--port", "1"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"formgen: {says}")
+
+
+def test_create_app_refuses_malformed_document_keys_rather_than_failing_each_render(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from formgen.documents.signing import DocumentKeysError
+
+    monkeypatch.setenv("FORMGEN_DOCUMENT_KEYS", "too-short")
+    with pytest.raises(DocumentKeysError, match="shorter than 32 characters"):
+        create_app({"TESTING": True})
