@@ -28,6 +28,7 @@ from docx.text.run import Run
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfdoc import Destination, PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -464,6 +465,13 @@ class _PageCanvas(Canvas):
         super()._setAnnotations(page)
         if self.structure is not None:
             self.structure.mark_page(page, self._pageNumber)
+
+    def bookmarkPage(self, key: str, **kwargs: Any) -> Destination:  # noqa: N802 - reportlab's name
+        # reportlab binds a bookmark to the page it is writing, and no page is written until save(): bind
+        # it to the deferred page the heading is on instead, or every bookmark would open page 1.
+        dest = super().bookmarkPage(key, **kwargs)
+        dest.setPage(PDFObjectReference(f"Page{self._doc.pageCounter + len(self._pages)}"))
+        return dest
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
