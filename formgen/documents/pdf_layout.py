@@ -394,8 +394,11 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
             pdf_fields.name_fields(row, header_rows > 0)
     if not data:
         return Spacer(1, 0)
+    # A row that reaches the foot of a page splits there, as in Word (splitByRow=0: split in the row
+    # first). reportlab's default splits between rows first and then sets the rest, its header row
+    # repeated, in the space left on the same page: the header row showed mid-page.
     return (_Table if into is not None else Table)(data, colWidths=widths, style=TableStyle(commands),
-                                                   repeatRows=header_rows, splitInRow=1, hAlign="LEFT")
+                                                   repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT")
 
 
 def _one_paragraph_cell(cell: list[Flowable], cell_el: Element) -> None:

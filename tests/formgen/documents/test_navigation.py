@@ -180,3 +180,30 @@ def test_the_consent_forms_side_2_bookmark_opens_side_2() -> None:
     pdf = pipeline.render(spec, spec.example, "pdf").content
     side_2 = next(title for title in _bookmark_pages(pdf) if title.startswith("Side 2"))
     assert _bookmark_pages(pdf)[side_2] == _page_of(pdf, side_2) > 0
+
+
+@pytest.mark.parametrize("lines", [25, 40])
+def test_a_repeated_header_row_is_only_ever_at_the_top_of_a_page(lines: int) -> None:
+    """A row at the foot of a page splits there: the rest of the table, its header row repeated, once
+    started in the space left on the same page, so the header row showed mid-page (the Herefordshire
+    plan's Wellbeing Plan with long rows)."""
+    cell = "\n".join(f"Line {i} of row {{index}}" for i in range(lines))
+    reader = pdf_reader(_long_table(6, cell))
+    assert len(reader.pages) > 1
+    for number, page in enumerate(reader.pages):
+        text = page.extract_text() or ""
+        assert text.count("Heading two") == 1, f"page {number + 1}"
+        body = text.split("Heading two", 1)[1]
+        assert "Heading one" not in body, f"page {number + 1}: a header row below the first row"
+
+
+def test_the_herefordshire_wellbeing_plan_header_row_never_shows_mid_page() -> None:
+    spec = all_forms()["herefordshire-eha-step-down-plan"]
+    body = dict(spec.example)
+    long = "Attendance plan with the school, agreed with Mum, reviewed at each meeting with the attendance lead. " * 9
+    body["wellbeing_plan"] = [dict(row, what_needs_to_happen=long[:1000], outcome=long[:900])
+                              for row in spec.example["wellbeing_plan"]] * 2
+    reader = pdf_reader(pipeline.render(spec, body, "pdf").content)
+    for number, page in enumerate(reader.pages):
+        text = page.extract_text() or ""
+        assert text.count("Achievable timescale") <= 1, f"page {number + 1}"
