@@ -42,6 +42,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paraparser import ParaParser
 
 from formgen.documents import embed, pdf_fields, pdfa
 from formgen.documents.docx_fill import DocumentMeta
@@ -193,15 +194,17 @@ def run_emphasis(r: Any) -> tuple[bool, bool, bool]:
     return (b is not None and b.get(_W_VAL) not in _OFF), (i is not None and i.get(_W_VAL) not in _OFF), underline
 
 
-def _run_markup(r: Any) -> str:
-    text = _run_text(r)
-    if not text:
-        return ""
-    # Each character in a font that has it (fallback fonts for other scripts: formgen/documents/scripts.py).
+def _text_markup(text: str) -> str:
+    """A run's text as markup: each character in a font that has it (fallback fonts for other scripts:
+    formgen/documents/scripts.py), line breaks and tabs as reportlab draws them."""
     markup = scripts.markup(text, BODY_FONT)
     if "\n" in markup or "\t" in markup:
         markup = markup.replace("\n", "<br/>").replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
-    bold, italic, underline = run_emphasis(r)
+    return markup
+
+
+def _emphasised(markup: str, emphasis: tuple[bool, bool, bool]) -> str:
+    bold, italic, underline = emphasis
     if bold:
         markup = f"<b>{markup}</b>"
     if italic:
@@ -209,6 +212,46 @@ def _run_markup(r: Any) -> str:
     if underline:
         markup = f"<u>{markup}</u>"
     return markup
+
+
+_EMPHASIS_TAGS = ((0, "b"), (1, "i"), (2, "u"))
+_frag_templates: dict[tuple[ParagraphStyle, tuple[bool, bool, bool]], Any] = {}
+
+
+def _frag_template(style: ParagraphStyle, emphasis: tuple[bool, bool, bool]) -> Any:
+    """The fragment reportlab's parser makes of one run's text in `style` with `emphasis`, parsed once."""
+    key = (style, emphasis)
+    found = _frag_templates.get(key)
+    if found is None:
+        markup = "x"
+        for index, tag in _EMPHASIS_TAGS:
+            if emphasis[index]:
+                markup = f"<{tag}>{markup}</{tag}>"
+        parser = ParaParser()
+        parser.caseSensitive = 1
+        found = parser.parse(markup, style)[1][0]
+        _frag_templates[key] = found
+    return found
+
+
+def _plain_frags(texts: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle) -> list[Any] | None:
+    """The fragments reportlab's parser would make of the paragraph's runs, made without writing markup
+    and parsing it again (most of a paragraph's setup), or None where the markup holds more than
+    emphasis (another font, a line break, a tab, an entity) or the parser would change the spaces."""
+    pieces: list[list[Any]] = []
+    for text, emphasis in texts:
+        if pieces and not any(emphasis) and not any(pieces[-1][0]):
+            pieces[-1][1] += text  # untagged runs are one stretch of text to the parser
+        else:
+            pieces.append([emphasis, text])
+    whole = "".join(text for _, text in pieces)
+    if " ".join(whole.split()) != whole or "&" in whole or "<" in whole or ">" in whole or style.textTransform:
+        return None
+    frags = []
+    for emphasis, text in pieces:
+        template = _frag_template(style, emphasis)
+        frags.append(template.clone(text=text, link=list(template.link), us_lines=list(template.us_lines)))
+    return frags
 
 
 class _OnceWrapped(Tagged, scripts.BidiParagraph):
@@ -274,7 +317,9 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
         yield from pdf_fields.field_flowables(paragraph._p, style, into.parent if into is not None else None)
         return
-    markup = "".join(_run_markup(r) for r in paragraph._p.iter(_W_R))
+    # Each run with text: its text, its markup (no emphasis) and its emphasis.
+    runs = [(text, _text_markup(text), run_emphasis(r)) for r in paragraph._p.iter(_W_R) if (text := _run_text(r))]
+    markup = "".join(_emphasised(inner, emphasis) for _, inner, emphasis in runs)
     if not markup.strip():
         # Word gives an empty paragraph a full line (plus its spacing).
         yield Spacer(1, style.leading + style.spaceBefore + style.spaceAfter)
@@ -286,7 +331,11 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         # start a new page only when fewer than about three lines would fit under the heading.
         yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
     text = _paragraph_text(paragraph._p)
-    flowable = _OnceWrapped(markup, styles.for_text(style, text))
+    style = styles.for_text(style, text)
+    # A run whose markup is its text escaped is in the body font with no break or tab in it.
+    plain = all(inner == escape(text) for text, inner, _ in runs)
+    frags = _plain_frags([(text, emphasis) for text, _, emphasis in runs], style) if plain else None
+    flowable = _OnceWrapped(markup, style, frags=frags)
     level = _heading_level(style_name)
     if level is not None:
         flowable._heading = Heading(level=level, text=text)  # type: ignore[attr-defined]
@@ -481,6 +530,10 @@ class _PageCanvas(Canvas):
         pdf_fields.start_page(self)
         self._startPage()
 
+    @property
+    def pages_written(self) -> int:
+        return len(self._pages)
+
     def save(self) -> None:
         total = len(self._pages)
         if self.structure is not None:
@@ -520,6 +573,14 @@ def _pt(length: Any, default: float) -> float:
     return float(length.pt) if length is not None else default
 
 
+@dataclass(frozen=True)
+class LaidOut:
+    """A PDF and its page count, as the layout paginated it (no need to read the PDF back)."""
+
+    pdf: bytes
+    pages: int
+
+
 def layout_pdf(
     document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None,
     *, tagged: bool = True,
@@ -529,6 +590,15 @@ def layout_pdf(
 
     template_key names the template the document was filled from, so its styles are read once.
     """
+    return lay_out(document, meta, attachment, template_key, tagged=tagged).pdf
+
+
+def lay_out(
+    document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None,
+    *, tagged: bool = True,
+) -> LaidOut:
+    """layout_pdf's PDF with its page count. Tagging changes what is drawn, never where: the untagged
+    layout has the same pages (tests/formgen/documents/test_pages.py), for a page count alone."""
     register_fonts()
     section = document.sections[0]
     page_w, page_h = _pt(section.page_width, 595.3), _pt(section.page_height, 841.9)  # A4 unless set
@@ -596,6 +666,11 @@ def layout_pdf(
     frame = Frame(left, bottom, frame_w, page_h - top - bottom, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=lambda *a, **k: _PageCanvas(*a, decorate=decorate, attachment=attachment,
-                                                            structure=structure, **k))
-    return out.getvalue()
+    canvases: list[_PageCanvas] = []
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> _PageCanvas:
+        canvases.append(_PageCanvas(*args, decorate=decorate, attachment=attachment, structure=structure, **kwargs))
+        return canvases[-1]
+
+    doc.build(story, canvasmaker=canvasmaker)
+    return LaidOut(pdf=out.getvalue(), pages=canvases[-1].pages_written)
