@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from formgen.core.registry import all_forms
+from formgen.core.registry import FormSpec, all_forms
 from formgen.documents import pdf_layout
 from formgen.engine import pipeline
 
@@ -53,3 +53,22 @@ def test_paragraphs_made_without_a_markup_round_trip_are_the_same_pdf(
     assert any(taken), "no paragraph took the shortcut"
     monkeypatch.setattr(pdf_layout, "_plain_frags", lambda *args: None)
     assert pipeline.render(spec, body, "pdf").content == fast
+
+
+def test_headers_and_footers_compiled_once_fill_as_docxtpl_fills_them(form: FormSpec, example: dict[str, Any]) -> None:
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import _ENV, compiled, printable
+
+    context = printable(form.build_context(pipeline.validate(form, example)))
+    ours = compiled(form.template_path).fill(form.build_context(pipeline.validate(form, example)))
+    theirs = DocxTemplate(str(form.template_path))
+    theirs.render(context, _ENV)
+
+    def parts(document: Any) -> dict[str, bytes]:
+        return {str(rel.target_part.partname): rel.target_part.blob for rel in document.part.rels.values()
+                if rel.reltype in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI)}
+
+    found = parts(ours)
+    assert found == parts(theirs.docx)
+    assert any(found.values())
