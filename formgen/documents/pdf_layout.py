@@ -64,6 +64,15 @@ _ALIGN = {
 }
 
 
+# Paths looked up for every paragraph, row or cell, made once.
+_P_STYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}"
+_PAGE_BREAK_BEFORE = f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}"
+_TC_SHADING = f"{qn('w:tcPr')}/{qn('w:shd')}"
+_TC_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
+_TR_HEADER = f"{qn('w:trPr')}/{qn('w:tblHeader')}"
+_W_TR, _W_TC, _W_FILL, _W_P, _W_TBL = qn("w:tr"), qn("w:tc"), qn("w:fill"), qn("w:p"), qn("w:tbl")
+
+
 def _inherited(style: Any, getter: Any) -> Any:
     """A style property, looked up through the style's base styles as Word does."""
     while style is not None:
@@ -101,8 +110,8 @@ class StyleBook:
         self._default_size = size or 10.0
 
     def style_id(self, p: Any) -> str | None:
-        el = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        return el.get(qn("w:val")) if el is not None else self._default_id
+        el = p.find(_P_STYLE)
+        return el.get(_W_VAL) if el is not None else self._default_id
 
     def docx_style(self, style_id: str | None) -> DocxParagraphStyle | None:
         return self._by_id.get(style_id or "") or self._by_id.get(self._default_id or "")
@@ -166,9 +175,14 @@ _W_R, _W_HYPERLINK = qn("w:r"), qn("w:hyperlink")
 _RUN_TEXT_TAGS = tuple(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 
 
+_W_T = qn("w:t")
+
+
 def _run_text(r: Any) -> str:
-    """python-docx's Run.text, without compiling an XPath on every call (the costliest step in a layout)."""
-    return "".join(str(child) for child in r.iterchildren(*_RUN_TEXT_TAGS))
+    """python-docx's Run.text, without compiling an XPath on every call (the costliest step in a layout).
+    A w:t's own text is read straight from lxml (python-docx's str() of it says the same, more slowly)."""
+    return "".join((child.text or "") if child.tag == _W_T else str(child)
+                   for child in r.iterchildren(*_RUN_TEXT_TAGS))
 
 
 def _paragraph_text(p: Any) -> str:
@@ -348,15 +362,15 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
 
 
 def _page_break_before(p: Any) -> bool:
-    el = p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
-    return el is not None and el.get(qn("w:val")) not in ("0", "false", "off")
+    el = p.find(_PAGE_BREAK_BEFORE)
+    return el is not None and el.get(_W_VAL) not in _OFF
 
 
 def _cell_fill(tc: Any) -> str | None:
-    shd = tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+    shd = tc.find(_TC_SHADING)
     if shd is None:
         return None
-    fill = shd.get(qn("w:fill"))
+    fill = shd.get(_W_FILL)
     return None if fill in (None, "auto") else fill
 
 
@@ -397,14 +411,14 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     data: list[list[Any]] = []
     header_rows = 0
     counting_headers = True
-    rows = tbl.findall(qn("w:tr"))
+    rows = tbl.findall(_W_TR)
     # A one-column table is a box drawn round its text, not a table of data: its paragraphs are tagged
     # as the paragraphs they are, with no table round them (PDF/UA: layout tables are not Tables).
     table_el = into.parent.add("Table") if into is not None and len(widths) > 1 else None
     row_headers = table_el is not None and _row_headers(tbl, len(widths)) and not any(
-        tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None for tr in rows)
+        tr.find(_TR_HEADER) is not None for tr in rows)
     for row_index, tr in enumerate(rows):
-        is_header = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+        is_header = tr.find(_TR_HEADER) is not None
         if counting_headers and is_header:
             header_rows += 1
         else:
@@ -412,9 +426,9 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
         row: list[Any] = [""] * len(widths)
         row_el = table_el.add("TR") if table_el is not None else None
         col = 0
-        for tc in tr.findall(qn("w:tc")):
-            span_el = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
-            span = int(span_el.get(qn("w:val"))) if span_el is not None else 1
+        for tc in tr.findall(_W_TC):
+            span_el = tc.find(_TC_GRID_SPAN)
+            span = int(span_el.get(_W_VAL)) if span_el is not None else 1
             if col >= len(row):
                 break
             cell_width = sum(widths[col: col + span]) - 2 * CELL_PAD_X
@@ -479,9 +493,9 @@ def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: floa
                      into: Structure | None = None) -> Iterator[Flowable]:
     """Paragraphs and tables of a body or a cell, in document order."""
     for child in container.iterchildren():
-        if child.tag == qn("w:p"):
+        if child.tag == _W_P:
             yield from paragraph_flowables(DocxParagraph(child, parent), styles, into)
-        elif child.tag == qn("w:tbl"):
+        elif child.tag == _W_TBL:
             yield table_flowable(child, parent, styles, width, into)
             # Word always follows a table with a paragraph; the gap before it comes from that.
 
@@ -620,6 +634,18 @@ def lay_out(
     header_distance = section.header_distance.pt if section.header_distance is not None else 36
     footer_distance = section.footer_distance.pt if section.footer_distance is not None else 36
 
+    laid: dict[tuple[int, str], tuple[Paragraph, float]] = {}
+
+    def running(para: DocxParagraph, page: int, pages: int) -> tuple[Paragraph, float]:
+        """A header or footer paragraph laid out: once per document where its text is the same on every page."""
+        text = _field_text(para, page, pages)
+        key = (id(para._p), text)
+        found = laid.get(key)
+        if found is None:
+            flow = Paragraph(escape(text), styles.get(styles.style_id(para._p)))
+            found = laid[key] = (flow, flow.wrap(frame_w, page_h)[1])
+        return found
+
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
         # The running header and footer are pagination artifacts: a screen reader skips them.
         canvas.saveState()
@@ -627,8 +653,7 @@ def lay_out(
             artifact(canvas, "Pagination", "Header")
         y = page_h - header_distance
         for para in header_paras:
-            flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
-            _, h = flow.wrap(frame_w, page_h)
+            flow, h = running(para, page, pages)
             flow.drawOn(canvas, left, y - h)
             y -= h
         if structure is not None and header_paras:
@@ -637,8 +662,7 @@ def lay_out(
             artifact(canvas, "Pagination", "Footer")
         y = footer_distance
         for para in reversed(footer_paras):
-            flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
-            _, h = flow.wrap(frame_w, page_h)
+            flow, h = running(para, page, pages)
             flow.drawOn(canvas, left, y)
             y += h
         if structure is not None and footer_paras:
