@@ -65,6 +65,10 @@ _ALIGN = {
 
 
 # Paths looked up for every paragraph, row or cell, made once.
+_P_JC = f"{qn('w:pPr')}/{qn('w:jc')}"
+# A paragraph's own alignment (w:jc): start and end as in a left-to-right paragraph.
+_JC = {"left": TA_LEFT, "start": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "end": TA_RIGHT,
+       "both": TA_JUSTIFY, "distribute": TA_JUSTIFY}
 _P_STYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}"
 _PAGE_BREAK_BEFORE = f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}"
 _TC_SHADING = f"{qn('w:tcPr')}/{qn('w:shd')}"
@@ -93,6 +97,7 @@ class StyleBook:
     def __init__(self, document: Document) -> None:
         self._styles: dict[str | None, ParagraphStyle] = {}
         self._variants: dict[tuple[str, bool, bool], ParagraphStyle] = {}
+        self._aligned: dict[tuple[str, int], ParagraphStyle] = {}
         self._by_id: dict[str, DocxParagraphStyle] = {}
         default_id = None
         for style in document.styles:
@@ -155,6 +160,20 @@ class StyleBook:
         )
         made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
         return made
+
+    def for_paragraph(self, p: Any) -> ParagraphStyle:
+        """The paragraph's style, aligned as the paragraph itself says where it does (w:jc), as Word does."""
+        style = self.get(self.style_id(p))
+        jc = p.find(_P_JC)
+        align = _JC.get(jc.get(_W_VAL) or "") if jc is not None else None
+        if align is None or align == style.alignment:
+            return style
+        variant = self._aligned.get((style.name, align))
+        if variant is None:
+            variant = ParagraphStyle(f"{style.name} ({align})", parent=style, alignment=align)
+            variant.keep_with_next = getattr(style, "keep_with_next", False)  # type: ignore[attr-defined]
+            self._aligned[(style.name, align)] = variant
+        return variant
 
     def for_text(self, style: ParagraphStyle, text: str) -> ParagraphStyle:
         """`style`, or a variant of it that shapes (Arabic, Indic scripts) or reorders (right to left)."""
@@ -324,7 +343,7 @@ def _heading_level(style_name: str) -> int | None:
 
 def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Structure | None = None) -> Iterator[Flowable]:
     style_id = styles.style_id(paragraph._p)
-    style = styles.get(style_id)
+    style = styles.for_paragraph(paragraph._p)
     if _page_break_before(paragraph._p):
         yield PageBreak()
     if pdf_fields.has_form_field(paragraph._p):
@@ -642,7 +661,7 @@ def lay_out(
         key = (id(para._p), text)
         found = laid.get(key)
         if found is None:
-            flow = Paragraph(escape(text), styles.get(styles.style_id(para._p)))
+            flow = Paragraph(escape(text), styles.for_paragraph(para._p))
             found = laid[key] = (flow, flow.wrap(frame_w, page_h)[1])
         return found
 
