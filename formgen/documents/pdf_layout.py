@@ -351,7 +351,10 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         yield from pdf_fields.field_flowables(paragraph._p, style, into.parent if into is not None else None)
         return
     # Each run with text: its text, its markup (no emphasis) and its emphasis.
-    runs = [(text, _text_markup(text), run_emphasis(r)) for r in paragraph._p.iter(_W_R) if (text := _run_text(r))]
+    p = paragraph._p
+    elements = list(p.iter(_W_R))
+    texts = [_run_text(r) for r in elements]
+    runs = [(text, _text_markup(text), run_emphasis(r)) for r, text in zip(elements, texts, strict=True) if text]
     markup = "".join(_emphasised(inner, emphasis) for _, inner, emphasis in runs)
     if not markup.strip():
         # Word gives an empty paragraph a full line (plus its spacing).
@@ -363,7 +366,11 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         # Word keeps a heading with the first lines of what follows, not with the whole of it:
         # start a new page only when fewer than about three lines would fit under the heading.
         yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
-    text = _paragraph_text(paragraph._p)
+    # python-docx's Paragraph.text reads the paragraph's own runs and its hyperlinks' runs: the same runs,
+    # unless some sit deeper (a content control, a field), when it is read again its own way.
+    direct = all(r.getparent() is p or (r.getparent().tag == _W_HYPERLINK and r.getparent().getparent() is p)
+                 for r in elements)
+    text = "".join(texts) if direct else _paragraph_text(p)
     style = styles.for_text(style, text)
     # A run whose markup is its text escaped is in the body font with no break or tab in it.
     plain = all(inner == escape(text) for text, inner, _ in runs)

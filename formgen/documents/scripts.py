@@ -281,7 +281,7 @@ def rtl_spans(text: str) -> list[tuple[bool, str]]:
 def style_flags(text: str) -> tuple[bool, bool]:
     """(shaping, bidi) a paragraph of `text` needs: HarfBuzz shaping (Indic scripts) only where nothing
     needs reordering, since shaped text cannot be; right to left reordered line by line when drawn."""
-    if all(ord(char) < 0x0370 for char in text):
+    if max(text, default=" ") < "\u0370":  # every character below U+0370, found at C speed
         return False, False
     bidi = has_rtl(text)
     return needs_shaping(text) and not bidi, bidi
