@@ -50,7 +50,10 @@ def main(argv: list[str]) -> int:
     mixed, trim = "--mixed" in argv, "--trim" in argv
     from formgen.core.registry import all_forms
     from formgen.engine import pipeline
-    from formgen.service.server import after_render
+
+    after_render: Any = None
+    if trim:
+        from formgen.service.server import after_render
 
     started = rss_mb()
     pipeline.warm_up()
