@@ -14,12 +14,16 @@ import argparse
 import copy
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# A fixed signing key: with none set, each process signs the embedded data with a random one and no two
+# runs could be compared (formgen/documents/signing.py).
+os.environ.setdefault("FORMGEN_DOCUMENT_KEYS", "identity-benchmark-key-not-a-secret-0123456789")
 
 from stages import grown_body
 

@@ -95,6 +95,14 @@ class CompiledTemplate:
         # As docxtpl's render_xml_part does: one paragraph per line so {%p %} tags work.
         xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
         self.body = _ENV.from_string(xml)
+        # Headers and footers compiled once too: docxtpl re-reads, re-patches and re-compiles each per render.
+        self._headers_footers = [
+            (rel_key, _ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", probe.patch_xml(part_xml))),
+             probe.get_headers_footers_encoding(part_xml))
+            for uri in (probe.HEADER_URI, probe.FOOTER_URI)
+            for rel_key, part in probe.get_headers_footers(uri)
+            for part_xml in (probe.get_part_xml(part),)
+        ]
         # Parsed once and never filled: each render fills a deep copy (see _fresh_document).
         self._pristine = probe.docx  # read above, never written
         self._pristine_lock = threading.Lock()
@@ -122,12 +130,19 @@ class CompiledTemplate:
         tree = tpl.fix_tables(xml)
         tpl.fix_docpr_ids(tree)
         tpl.map_tree(tree)
-        for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-            for rel_key, part_xml in tpl.build_headers_footers_xml(safe, uri, _ENV):
-                tpl.map_headers_footers_xml(rel_key, part_xml)
+        for rel_key, template, encoding in self._headers_footers:
+            tpl.map_headers_footers_xml(rel_key, _render_part(tpl, rel_key, template, safe).encode(encoding))
         tpl.is_rendered = True
         mark_right_to_left(tpl.docx.element.body)
         return tpl.docx
+
+
+def _render_part(tpl: DocxTemplate, rel_key: str, template: Any, context: Mapping[str, Any]) -> str:
+    """A header or footer filled, as docxtpl's render_xml_part fills it, from its compiled template."""
+    tpl.current_rendering_part = tpl.docx._part.rels[rel_key].target_part
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.render(context))
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return str(tpl.resolve_listing(xml))
 
 
 _W_T = qn("w:t")

@@ -28,6 +28,7 @@ from docx.text.run import Run
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfdoc import Destination, PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -41,6 +42,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paraparser import ParaParser
 
 from formgen.documents import embed, pdf_fields, pdfa
 from formgen.documents.docx_fill import DocumentMeta
@@ -60,6 +62,19 @@ _ALIGN = {
     WD_ALIGN_PARAGRAPH.RIGHT: TA_RIGHT,
     WD_ALIGN_PARAGRAPH.JUSTIFY: TA_JUSTIFY,
 }
+
+
+# Paths looked up for every paragraph, row or cell, made once.
+_P_JC = f"{qn('w:pPr')}/{qn('w:jc')}"
+# A paragraph's own alignment (w:jc): start and end as in a left-to-right paragraph.
+_JC = {"left": TA_LEFT, "start": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "end": TA_RIGHT,
+       "both": TA_JUSTIFY, "distribute": TA_JUSTIFY}
+_P_STYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}"
+_PAGE_BREAK_BEFORE = f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}"
+_TC_SHADING = f"{qn('w:tcPr')}/{qn('w:shd')}"
+_TC_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
+_TR_HEADER = f"{qn('w:trPr')}/{qn('w:tblHeader')}"
+_W_TR, _W_TC, _W_FILL, _W_P, _W_TBL = qn("w:tr"), qn("w:tc"), qn("w:fill"), qn("w:p"), qn("w:tbl")
 
 
 def _inherited(style: Any, getter: Any) -> Any:
@@ -82,6 +97,7 @@ class StyleBook:
     def __init__(self, document: Document) -> None:
         self._styles: dict[str | None, ParagraphStyle] = {}
         self._variants: dict[tuple[str, bool, bool], ParagraphStyle] = {}
+        self._aligned: dict[tuple[str, int], ParagraphStyle] = {}
         self._by_id: dict[str, DocxParagraphStyle] = {}
         default_id = None
         for style in document.styles:
@@ -99,8 +115,8 @@ class StyleBook:
         self._default_size = size or 10.0
 
     def style_id(self, p: Any) -> str | None:
-        el = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        return el.get(qn("w:val")) if el is not None else self._default_id
+        el = p.find(_P_STYLE)
+        return el.get(_W_VAL) if el is not None else self._default_id
 
     def docx_style(self, style_id: str | None) -> DocxParagraphStyle | None:
         return self._by_id.get(style_id or "") or self._by_id.get(self._default_id or "")
@@ -145,6 +161,20 @@ class StyleBook:
         made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
         return made
 
+    def for_paragraph(self, p: Any) -> ParagraphStyle:
+        """The paragraph's style, aligned as the paragraph itself says where it does (w:jc), as Word does."""
+        style = self.get(self.style_id(p))
+        jc = p.find(_P_JC)
+        align = _JC.get(jc.get(_W_VAL) or "") if jc is not None else None
+        if align is None or align == style.alignment:
+            return style
+        variant = self._aligned.get((style.name, align))
+        if variant is None:
+            variant = ParagraphStyle(f"{style.name} ({align})", parent=style, alignment=align)
+            variant.keep_with_next = getattr(style, "keep_with_next", False)  # type: ignore[attr-defined]
+            self._aligned[(style.name, align)] = variant
+        return variant
+
     def for_text(self, style: ParagraphStyle, text: str) -> ParagraphStyle:
         """`style`, or a variant of it that shapes (Arabic, Indic scripts) or reorders (right to left)."""
         # Right to left: each line is reordered when drawn (scripts.BidiParagraph), the paragraph's base
@@ -164,9 +194,14 @@ _W_R, _W_HYPERLINK = qn("w:r"), qn("w:hyperlink")
 _RUN_TEXT_TAGS = tuple(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 
 
+_W_T = qn("w:t")
+
+
 def _run_text(r: Any) -> str:
-    """python-docx's Run.text, without compiling an XPath on every call (the costliest step in a layout)."""
-    return "".join(str(child) for child in r.iterchildren(*_RUN_TEXT_TAGS))
+    """python-docx's Run.text, without compiling an XPath on every call (the costliest step in a layout).
+    A w:t's own text is read straight from lxml (python-docx's str() of it says the same, more slowly)."""
+    return "".join((child.text or "") if child.tag == _W_T else str(child)
+                   for child in r.iterchildren(*_RUN_TEXT_TAGS))
 
 
 def _paragraph_text(p: Any) -> str:
@@ -192,15 +227,17 @@ def run_emphasis(r: Any) -> tuple[bool, bool, bool]:
     return (b is not None and b.get(_W_VAL) not in _OFF), (i is not None and i.get(_W_VAL) not in _OFF), underline
 
 
-def _run_markup(r: Any) -> str:
-    text = _run_text(r)
-    if not text:
-        return ""
-    # Each character in a font that has it (fallback fonts for other scripts: formgen/documents/scripts.py).
+def _text_markup(text: str) -> str:
+    """A run's text as markup: each character in a font that has it (fallback fonts for other scripts:
+    formgen/documents/scripts.py), line breaks and tabs as reportlab draws them."""
     markup = scripts.markup(text, BODY_FONT)
     if "\n" in markup or "\t" in markup:
         markup = markup.replace("\n", "<br/>").replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
-    bold, italic, underline = run_emphasis(r)
+    return markup
+
+
+def _emphasised(markup: str, emphasis: tuple[bool, bool, bool]) -> str:
+    bold, italic, underline = emphasis
     if bold:
         markup = f"<b>{markup}</b>"
     if italic:
@@ -208,6 +245,46 @@ def _run_markup(r: Any) -> str:
     if underline:
         markup = f"<u>{markup}</u>"
     return markup
+
+
+_EMPHASIS_TAGS = ((0, "b"), (1, "i"), (2, "u"))
+_frag_templates: dict[tuple[ParagraphStyle, tuple[bool, bool, bool]], Any] = {}
+
+
+def _frag_template(style: ParagraphStyle, emphasis: tuple[bool, bool, bool]) -> Any:
+    """The fragment reportlab's parser makes of one run's text in `style` with `emphasis`, parsed once."""
+    key = (style, emphasis)
+    found = _frag_templates.get(key)
+    if found is None:
+        markup = "x"
+        for index, tag in _EMPHASIS_TAGS:
+            if emphasis[index]:
+                markup = f"<{tag}>{markup}</{tag}>"
+        parser = ParaParser()
+        parser.caseSensitive = 1
+        found = parser.parse(markup, style)[1][0]
+        _frag_templates[key] = found
+    return found
+
+
+def _plain_frags(texts: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle) -> list[Any] | None:
+    """The fragments reportlab's parser would make of the paragraph's runs, made without writing markup
+    and parsing it again (most of a paragraph's setup), or None where the markup holds more than
+    emphasis (another font, a line break, a tab, an entity) or the parser would change the spaces."""
+    pieces: list[list[Any]] = []
+    for text, emphasis in texts:
+        if pieces and not any(emphasis) and not any(pieces[-1][0]):
+            pieces[-1][1] += text  # untagged runs are one stretch of text to the parser
+        else:
+            pieces.append([emphasis, text])
+    whole = "".join(text for _, text in pieces)
+    if " ".join(whole.split()) != whole or "&" in whole or "<" in whole or ">" in whole or style.textTransform:
+        return None
+    frags = []
+    for emphasis, text in pieces:
+        template = _frag_template(style, emphasis)
+        frags.append(template.clone(text=text, link=list(template.link), us_lines=list(template.us_lines)))
+    return frags
 
 
 class _OnceWrapped(Tagged, scripts.BidiParagraph):
@@ -266,14 +343,19 @@ def _heading_level(style_name: str) -> int | None:
 
 def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Structure | None = None) -> Iterator[Flowable]:
     style_id = styles.style_id(paragraph._p)
-    style = styles.get(style_id)
+    style = styles.for_paragraph(paragraph._p)
     if _page_break_before(paragraph._p):
         yield PageBreak()
     if pdf_fields.has_form_field(paragraph._p):
         # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
         yield from pdf_fields.field_flowables(paragraph._p, style, into.parent if into is not None else None)
         return
-    markup = "".join(_run_markup(r) for r in paragraph._p.iter(_W_R))
+    # Each run with text: its text, its markup (no emphasis) and its emphasis.
+    p = paragraph._p
+    elements = list(p.iter(_W_R))
+    texts = [_run_text(r) for r in elements]
+    runs = [(text, _text_markup(text), run_emphasis(r)) for r, text in zip(elements, texts, strict=True) if text]
+    markup = "".join(_emphasised(inner, emphasis) for _, inner, emphasis in runs)
     if not markup.strip():
         # Word gives an empty paragraph a full line (plus its spacing).
         yield Spacer(1, style.leading + style.spaceBefore + style.spaceAfter)
@@ -284,8 +366,16 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         # Word keeps a heading with the first lines of what follows, not with the whole of it:
         # start a new page only when fewer than about three lines would fit under the heading.
         yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
-    text = _paragraph_text(paragraph._p)
-    flowable = _OnceWrapped(markup, styles.for_text(style, text))
+    # python-docx's Paragraph.text reads the paragraph's own runs and its hyperlinks' runs: the same runs,
+    # unless some sit deeper (a content control, a field), when it is read again its own way.
+    direct = all(r.getparent() is p or (r.getparent().tag == _W_HYPERLINK and r.getparent().getparent() is p)
+                 for r in elements)
+    text = "".join(texts) if direct else _paragraph_text(p)
+    style = styles.for_text(style, text)
+    # A run whose markup is its text escaped is in the body font with no break or tab in it.
+    plain = all(inner == escape(text) for text, inner, _ in runs)
+    frags = _plain_frags([(text, emphasis) for text, _, emphasis in runs], style) if plain else None
+    flowable = _OnceWrapped(markup, style, frags=frags)
     level = _heading_level(style_name)
     if level is not None:
         flowable._heading = Heading(level=level, text=text)  # type: ignore[attr-defined]
@@ -298,15 +388,15 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
 
 
 def _page_break_before(p: Any) -> bool:
-    el = p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
-    return el is not None and el.get(qn("w:val")) not in ("0", "false", "off")
+    el = p.find(_PAGE_BREAK_BEFORE)
+    return el is not None and el.get(_W_VAL) not in _OFF
 
 
 def _cell_fill(tc: Any) -> str | None:
-    shd = tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+    shd = tc.find(_TC_SHADING)
     if shd is None:
         return None
-    fill = shd.get(qn("w:fill"))
+    fill = shd.get(_W_FILL)
     return None if fill in (None, "auto") else fill
 
 
@@ -347,14 +437,14 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     data: list[list[Any]] = []
     header_rows = 0
     counting_headers = True
-    rows = tbl.findall(qn("w:tr"))
+    rows = tbl.findall(_W_TR)
     # A one-column table is a box drawn round its text, not a table of data: its paragraphs are tagged
     # as the paragraphs they are, with no table round them (PDF/UA: layout tables are not Tables).
     table_el = into.parent.add("Table") if into is not None and len(widths) > 1 else None
     row_headers = table_el is not None and _row_headers(tbl, len(widths)) and not any(
-        tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None for tr in rows)
+        tr.find(_TR_HEADER) is not None for tr in rows)
     for row_index, tr in enumerate(rows):
-        is_header = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+        is_header = tr.find(_TR_HEADER) is not None
         if counting_headers and is_header:
             header_rows += 1
         else:
@@ -362,9 +452,9 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
         row: list[Any] = [""] * len(widths)
         row_el = table_el.add("TR") if table_el is not None else None
         col = 0
-        for tc in tr.findall(qn("w:tc")):
-            span_el = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
-            span = int(span_el.get(qn("w:val"))) if span_el is not None else 1
+        for tc in tr.findall(_W_TC):
+            span_el = tc.find(_TC_GRID_SPAN)
+            span = int(span_el.get(_W_VAL)) if span_el is not None else 1
             if col >= len(row):
                 break
             cell_width = sum(widths[col: col + span]) - 2 * CELL_PAD_X
@@ -393,8 +483,11 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
             pdf_fields.name_fields(row, header_rows > 0)
     if not data:
         return Spacer(1, 0)
+    # A row that reaches the foot of a page splits there, as in Word (splitByRow=0: split in the row
+    # first). reportlab's default splits between rows first and then sets the rest, its header row
+    # repeated, in the space left on the same page: the header row showed mid-page.
     return (_Table if into is not None else Table)(data, colWidths=widths, style=TableStyle(commands),
-                                                   repeatRows=header_rows, splitInRow=1, hAlign="LEFT")
+                                                   repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT")
 
 
 def _one_paragraph_cell(cell: list[Flowable], cell_el: Element) -> None:
@@ -426,9 +519,9 @@ def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: floa
                      into: Structure | None = None) -> Iterator[Flowable]:
     """Paragraphs and tables of a body or a cell, in document order."""
     for child in container.iterchildren():
-        if child.tag == qn("w:p"):
+        if child.tag == _W_P:
             yield from paragraph_flowables(DocxParagraph(child, parent), styles, into)
-        elif child.tag == qn("w:tbl"):
+        elif child.tag == _W_TBL:
             yield table_flowable(child, parent, styles, width, into)
             # Word always follows a table with a paragraph; the gap before it comes from that.
 
@@ -465,10 +558,21 @@ class _PageCanvas(Canvas):
         if self.structure is not None:
             self.structure.mark_page(page, self._pageNumber)
 
+    def bookmarkPage(self, key: str, **kwargs: Any) -> Destination:  # noqa: N802 - reportlab's name
+        # reportlab binds a bookmark to the page it is writing, and no page is written until save(): bind
+        # it to the deferred page the heading is on instead, or every bookmark would open page 1.
+        dest = super().bookmarkPage(key, **kwargs)
+        dest.setPage(PDFObjectReference(f"Page{self._doc.pageCounter + len(self._pages)}"))
+        return dest
+
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
         pdf_fields.start_page(self)
         self._startPage()
+
+    @property
+    def pages_written(self) -> int:
+        return len(self._pages)
 
     def save(self) -> None:
         total = len(self._pages)
@@ -509,6 +613,14 @@ def _pt(length: Any, default: float) -> float:
     return float(length.pt) if length is not None else default
 
 
+@dataclass(frozen=True)
+class LaidOut:
+    """A PDF and its page count, as the layout paginated it (no need to read the PDF back)."""
+
+    pdf: bytes
+    pages: int
+
+
 def layout_pdf(
     document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None,
     *, tagged: bool = True,
@@ -518,6 +630,15 @@ def layout_pdf(
 
     template_key names the template the document was filled from, so its styles are read once.
     """
+    return lay_out(document, meta, attachment, template_key, tagged=tagged).pdf
+
+
+def lay_out(
+    document: Document, meta: DocumentMeta, attachment: bytes | None = None, template_key: str | None = None,
+    *, tagged: bool = True,
+) -> LaidOut:
+    """layout_pdf's PDF with its page count. Tagging changes what is drawn, never where: the untagged
+    layout has the same pages (tests/formgen/documents/test_pages.py), for a page count alone."""
     register_fonts()
     section = document.sections[0]
     page_w, page_h = _pt(section.page_width, 595.3), _pt(section.page_height, 841.9)  # A4 unless set
@@ -539,6 +660,18 @@ def layout_pdf(
     header_distance = section.header_distance.pt if section.header_distance is not None else 36
     footer_distance = section.footer_distance.pt if section.footer_distance is not None else 36
 
+    laid: dict[tuple[int, str], tuple[Paragraph, float]] = {}
+
+    def running(para: DocxParagraph, page: int, pages: int) -> tuple[Paragraph, float]:
+        """A header or footer paragraph laid out: once per document where its text is the same on every page."""
+        text = _field_text(para, page, pages)
+        key = (id(para._p), text)
+        found = laid.get(key)
+        if found is None:
+            flow = Paragraph(escape(text), styles.for_paragraph(para._p))
+            found = laid[key] = (flow, flow.wrap(frame_w, page_h)[1])
+        return found
+
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
         # The running header and footer are pagination artifacts: a screen reader skips them.
         canvas.saveState()
@@ -546,8 +679,7 @@ def layout_pdf(
             artifact(canvas, "Pagination", "Header")
         y = page_h - header_distance
         for para in header_paras:
-            flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
-            _, h = flow.wrap(frame_w, page_h)
+            flow, h = running(para, page, pages)
             flow.drawOn(canvas, left, y - h)
             y -= h
         if structure is not None and header_paras:
@@ -556,8 +688,7 @@ def layout_pdf(
             artifact(canvas, "Pagination", "Footer")
         y = footer_distance
         for para in reversed(footer_paras):
-            flow = Paragraph(escape(_field_text(para, page, pages)), styles.get(styles.style_id(para._p)))
-            _, h = flow.wrap(frame_w, page_h)
+            flow, h = running(para, page, pages)
             flow.drawOn(canvas, left, y)
             y += h
         if structure is not None and footer_paras:
@@ -585,6 +716,11 @@ def layout_pdf(
     frame = Frame(left, bottom, frame_w, page_h - top - bottom, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=lambda *a, **k: _PageCanvas(*a, decorate=decorate, attachment=attachment,
-                                                            structure=structure, **k))
-    return out.getvalue()
+    canvases: list[_PageCanvas] = []
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> _PageCanvas:
+        canvases.append(_PageCanvas(*args, decorate=decorate, attachment=attachment, structure=structure, **kwargs))
+        return canvases[-1]
+
+    doc.build(story, canvasmaker=canvasmaker)
+    return LaidOut(pdf=out.getvalue(), pages=canvases[-1].pages_written)

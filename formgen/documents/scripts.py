@@ -70,6 +70,7 @@ from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.platypus.paragraph import Paragraph  # noqa: E402
 
 from formgen.core.paths import FONTS_DIR  # noqa: E402
+from formgen.documents.fonts import BODY_FONT  # noqa: E402
 
 _reportlab_to_unicode = ttfonts.makeToUnicodeCMap
 
@@ -235,20 +236,21 @@ def has_rtl(text: str) -> bool:
     return any(is_rtl(found.group()) for found in _RTL_CANDIDATES.finditer(text))
 
 
-def needs_shaping(text: str) -> bool:
+def needs_shaping(text: str, base: str = BODY_FONT) -> bool:
     """True when some character of `text` is set in a font of a script that must be shaped."""
-    return any(_BY_FAMILY[f].shaped for f in _fallbacks_used(text))
+    return any(_BY_FAMILY[f].shaped for f in _fallbacks_used(text, base))
 
 
-def _fallbacks_used(text: str) -> set[str]:
+def _fallbacks_used(text: str, base: str = BODY_FONT) -> set[str]:
+    """The fallback fonts `text` is set in: a character the base font has (a dash, a curly quote) is set
+    in the base font, as `segments` sets it, and loads no fallback font to find out."""
     used: set[str] = set()
     for char in text:
-        if ord(char) < 0x0370:
+        if ord(char) < 0x0370 or has_glyph(base, char):
             continue
-        for fallback in FALLBACKS:
-            if has_glyph(fallback_font(fallback.family), char):
-                used.add(fallback.family)
-                break
+        font = font_for(char, base)
+        if font is not None:
+            used.add(font)
     return used
 
 
@@ -278,13 +280,13 @@ def rtl_spans(text: str) -> list[tuple[bool, str]]:
     return out
 
 
-def style_flags(text: str) -> tuple[bool, bool]:
+def style_flags(text: str, base: str = BODY_FONT) -> tuple[bool, bool]:
     """(shaping, bidi) a paragraph of `text` needs: HarfBuzz shaping (Indic scripts) only where nothing
     needs reordering, since shaped text cannot be; right to left reordered line by line when drawn."""
-    if all(ord(char) < 0x0370 for char in text):
+    if max(text, default=" ") < "\u0370":  # every character below U+0370, found at C speed
         return False, False
     bidi = has_rtl(text)
-    return needs_shaping(text) and not bidi, bidi
+    return needs_shaping(text, base) and not bidi, bidi
 
 
 def text_style(style: Any, text: str, shaping: bool, bidi: bool) -> Any:

@@ -23,8 +23,8 @@ from formgen.core.registry import FormSpec
 from formgen.documents import attachments, embed
 from formgen.documents.docx_fill import FIXED_TIME as _FIXED
 from formgen.documents.docx_fill import DocumentMeta, compiled, docx_bytes, set_metadata
-from formgen.documents.pages import count_pages, enforce_limit
-from formgen.documents.pdf_layout import layout_pdf
+from formgen.documents.pages import enforce_limit
+from formgen.documents.pdf_layout import lay_out
 
 
 class Format(StrEnum):
@@ -83,7 +83,8 @@ def _fill(spec: FormSpec, data: Mapping[str, Any]) -> Document:
 
 def _pages(spec: FormSpec, data: Mapping[str, Any]) -> int:
     """The page count of the data laid out (page-limit messages measure how much to cut with it)."""
-    return count_pages(layout_pdf(_fill(spec, data), _meta(spec), template_key=spec.id))
+    # Untagged: the structure tree and PDF/A are for a document someone keeps, and change no page.
+    return lay_out(_fill(spec, data), _meta(spec), template_key=spec.id, tagged=False).pages
 
 
 def check(spec: FormSpec, body: Any) -> int:
@@ -105,8 +106,8 @@ def render(spec: FormSpec, body: Any, fmt: Format | str) -> RenderedDocument:
     carried = embed.payload(spec.id, attachments.carried_body(body, data))
     if fmt is Format.PDF or spec.max_pages is not None:
         # One layout serves both the page check and, for a PDF, the answer itself.
-        pdf = layout_pdf(document, _meta(spec), attachment=carried, template_key=spec.id)
-        pages = count_pages(pdf)
+        laid_out = lay_out(document, _meta(spec), attachment=carried, template_key=spec.id)
+        pdf, pages = laid_out.pdf, laid_out.pages
         enforce_limit(pages, spec.max_pages, data, lambda shorter: _pages(spec, shorter))
     if fmt is Format.PDF:
         assert pdf is not None

@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import ipaddress
 import json
 import logging
@@ -48,6 +50,7 @@ LINGER_MAX_BYTES = 65536
 BODY_SECONDS = 30
 SEND_SECONDS = 30
 THREADS = 32
+MAX_REQUESTS = 5000  # requests a worker serves before it is replaced (see gunicorn_options)
 log = logging.getLogger("formgen.http")
 
 
@@ -199,6 +202,26 @@ def problem_bytes(status: int, title: str, detail: str, request_id: str) -> byte
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def _malloc_trim() -> Any:
+    """glibc's malloc_trim, or None where there is none (macOS, musl)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def after_render() -> None:
+    """Give the memory a render freed back to the system. A render's many small objects are freed but
+    leave glibc's heap in pieces it keeps: without this a worker's memory climbs with the renders it has
+    done (benchmarks/RESULTS.md, issue 15), with it the worker stays near its warm size."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 class FormgenWorker(ThreadWorker):  # type: ignore[misc]
     """gunicorn's threaded worker with read deadlines (strict ones for an address beyond its share of the
     threads), and problem+json for the errors it answers itself."""
@@ -213,6 +236,8 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
         self._busy: dict[str, int] = {}
         self._busy_lock = threading.Lock()
         self._closer = LingeringCloser()
+        self._rendering = 0  # requests in hand on this worker's threads
+        self._rendering_lock = threading.Lock()
 
     def finish_request(self, conn: Any, fs: Any) -> None:
         try:
@@ -268,7 +293,18 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
         if isinstance(conn.sock, DeadlineSocket):
             conn.sock.start(min(self.body_seconds, OVER_SHARE_SECONDS) if conn.sock.strict else self.body_seconds,
                             "body")
-        return super().handle_request(req, conn)
+        with self._rendering_lock:
+            self._rendering += 1
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            with self._rendering_lock:
+                self._rendering -= 1
+                last = self._rendering == 0
+            if last:
+                # The last request in hand: give back what the renders freed, without holding up another
+                # thread's render on the allocator's locks.
+                after_render()
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         self._answer(client, exc)
@@ -385,6 +421,10 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "keepalive": 2,
         # Templates and fonts load once in the master, then are shared by the workers.
         "preload_app": True,
+        # A backstop to after_render: a worker is replaced (forked again from the master, in milliseconds)
+        # after this many requests, the jitter keeping the workers from all restarting at once.
+        "max_requests": MAX_REQUESTS,
+        "max_requests_jitter": MAX_REQUESTS // 10,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",

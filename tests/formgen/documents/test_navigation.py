@@ -3,6 +3,8 @@ set, table header rows repeated across pages, long words wrapped inside their ce
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,11 +12,14 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from helpers import docx_document, pdf_reader, squash
 
-from formgen.core.registry import FormSpec
+from formgen.core.registry import FormSpec, all_forms
 from formgen.documents.docx_fill import DocumentMeta
 from formgen.documents.pdf_layout import layout_pdf
 from formgen.engine import pipeline
 from tools.docx_drafting import add_row, new_document, table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+from stages import AGENDA, grown_body
 
 META = DocumentMeta(title="Navigation test", subject="test", keywords="test")
 
@@ -137,3 +142,68 @@ def test_a_row_split_over_a_page_goes_on_at_the_top_of_the_next() -> None:
 
     page.extract_text(visitor_text=visit)
     assert baselines and top - max(baselines) < 11.5  # the first line, not a blank one, is at the top
+
+
+def _bookmark_pages(content: bytes) -> dict[str, int]:
+    reader = pdf_reader(content)
+    found: dict[str, int] = {}
+
+    def visit(outline: list[Any]) -> None:
+        for item in outline:
+            if isinstance(item, list):
+                visit(item)
+            else:
+                found.setdefault(str(item.title), reader.get_destination_page_number(item))
+
+    visit(reader.outline)
+    return found
+
+
+def _page_of(content: bytes, text: str) -> int:
+    pages = [i for i, page in enumerate(pdf_reader(content).pages) if squash(text) in squash(page.extract_text() or "")]
+    assert pages, text
+    return pages[0]
+
+
+def test_each_agenda_case_bookmark_opens_its_own_page() -> None:
+    """The deferred pages (page N of M) once bound every bookmark to page 1."""
+    spec = all_forms()[AGENDA]
+    pdf = pipeline.render(spec, grown_body(spec, 6), "pdf").content
+    cases = {title: page for title, page in _bookmark_pages(pdf).items() if title.startswith("Case ")}
+    assert len(cases) == 6 and max(cases.values()) > 0
+    for title, page in cases.items():
+        assert page == _page_of(pdf, title), title
+
+
+def test_the_consent_forms_side_2_bookmark_opens_side_2() -> None:
+    spec = all_forms()["shropshire-strengthening-families-consent"]
+    pdf = pipeline.render(spec, spec.example, "pdf").content
+    side_2 = next(title for title in _bookmark_pages(pdf) if title.startswith("Side 2"))
+    assert _bookmark_pages(pdf)[side_2] == _page_of(pdf, side_2) > 0
+
+
+@pytest.mark.parametrize("lines", [25, 40])
+def test_a_repeated_header_row_is_only_ever_at_the_top_of_a_page(lines: int) -> None:
+    """A row at the foot of a page splits there: the rest of the table, its header row repeated, once
+    started in the space left on the same page, so the header row showed mid-page (the Herefordshire
+    plan's Wellbeing Plan with long rows)."""
+    cell = "\n".join(f"Line {i} of row {{index}}" for i in range(lines))
+    reader = pdf_reader(_long_table(6, cell))
+    assert len(reader.pages) > 1
+    for number, page in enumerate(reader.pages):
+        text = page.extract_text() or ""
+        assert text.count("Heading two") == 1, f"page {number + 1}"
+        body = text.split("Heading two", 1)[1]
+        assert "Heading one" not in body, f"page {number + 1}: a header row below the first row"
+
+
+def test_the_herefordshire_wellbeing_plan_header_row_never_shows_mid_page() -> None:
+    spec = all_forms()["herefordshire-eha-step-down-plan"]
+    body = dict(spec.example)
+    long = "Attendance plan with the school, agreed with Mum, reviewed at each meeting with the attendance lead. " * 9
+    body["wellbeing_plan"] = [dict(row, what_needs_to_happen=long[:1000], outcome=long[:900])
+                              for row in spec.example["wellbeing_plan"]] * 2
+    reader = pdf_reader(pipeline.render(spec, body, "pdf").content)
+    for number, page in enumerate(reader.pages):
+        text = page.extract_text() or ""
+        assert text.count("Achievable timescale") <= 1, f"page {number + 1}"

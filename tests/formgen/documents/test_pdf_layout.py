@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from docx.oxml import parse_xml
 from docx.text.run import Run
@@ -21,3 +23,38 @@ def test_run_emphasis_reads_what_python_docx_reads(properties: str) -> None:
     r = parse_xml(f"<w:r {W}>{properties}<w:t>x</w:t></w:r>")
     run = Run(r, None)  # type: ignore[arg-type]
     assert run_emphasis(r) == (bool(run.bold), bool(run.italic), bool(run.underline))
+
+
+def _x_of(content: bytes, text: str) -> float:
+    from helpers import pdf_reader
+
+    found: list[float] = []
+
+    def visit(chunk: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if chunk.startswith(text):
+            found.append(float(tm[4]) * float(cm[0]) + float(cm[4]))
+
+    pdf_reader(content).pages[0].extract_text(visitor_text=visit)
+    assert found, text
+    return found[0]
+
+
+def test_a_paragraphs_own_alignment_is_kept() -> None:
+    """w:jc on the paragraph (not its style), as the agenda's right-aligned OFFICIAL-SENSITIVE header is."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from formgen.documents.docx_fill import DocumentMeta
+    from formgen.documents.pdf_layout import layout_pdf
+    from tools.docx_drafting import new_document
+
+    doc = new_document()
+    doc.add_paragraph("Set on the left")
+    doc.add_paragraph("Set on the right").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_paragraph("Set in the middle").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.sections[0].header.paragraphs[0].text = "Header on the right"
+    doc.sections[0].header.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    pdf = layout_pdf(doc, DocumentMeta(title="Alignment", subject="test", keywords="test"))
+    left = _x_of(pdf, "Set on the left")
+    assert _x_of(pdf, "Set in the middle") > left + 100
+    assert _x_of(pdf, "Set on the right") > _x_of(pdf, "Set in the middle") + 100
+    assert _x_of(pdf, "Header on the right") > left + 200

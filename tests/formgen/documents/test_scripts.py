@@ -221,3 +221,40 @@ def test_every_right_to_left_character_is_a_candidate() -> None:
     rtl = [chr(code) for code in range(0x110000) if scripts.is_rtl(chr(code))]
     assert len(rtl) > 1000
     assert all(scripts._RTL_CANDIDATES.match(char) for char in rtl)
+
+
+def test_latin_text_with_a_dash_or_a_curly_quote_is_not_shaped_as_bengali() -> None:
+    """A character the body font has is set in the body font: it asks nothing of the fallback fonts.
+    It once found the first fallback holding the glyph (Bengali), so the paragraph was shaped."""
+    from formgen.documents import scripts
+    from formgen.documents.fonts import register_fonts
+
+    register_fonts()
+    for text in ("Mum said it’s fine — for now", "“Quoted”", "Point 1 – point 2…"):
+        assert scripts.style_flags(text) == (False, False), text
+    assert scripts.style_flags("রহিম উদ্দিন") == (True, False)
+    assert scripts.style_flags("مريم الحسيني") == (False, True)
+
+
+def test_fallback_fonts_load_only_for_their_scripts() -> None:
+    """A fresh process rendering English (dashes and curly quotes included) loads no fallback font."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from reportlab.pdfbase import pdfmetrics\n"
+        "from formgen.core.registry import all_forms\n"
+        "from formgen.engine import pipeline\n"
+        "spec = all_forms()['manchester-allocations-pro-forma']\n"
+        "body = dict(spec.example)\n"
+        "key = max((k for k, v in body.items() if isinstance(v, str)), key=lambda k: len(body[k]))\n"
+        "body[key] = 'Mum said it’s fine — for now: “quoted”.'\n"
+        "pipeline.render(spec, body, 'pdf')\n"
+        "print(sorted(pdfmetrics.getRegisteredFontNames()))\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    assert out.stdout.strip() == str(["LiberationSans", "LiberationSans-Bold", "LiberationSans-BoldItalic",
+                                      "LiberationSans-Italic"])

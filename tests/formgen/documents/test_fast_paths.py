@@ -1,0 +1,74 @@
+"""Speed-ups that must change no byte: each document made with and without the shortcut is the same."""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from formgen.core.registry import FormSpec, all_forms
+from formgen.documents import pdf_layout
+from formgen.engine import pipeline
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+from stages import AGENDA, PRO_FORMA, grown_body
+
+# Emphasis, spaces the parser would collapse, entities, breaks and another script in one answer.
+MIXED = "Mum said:  <b>&amp;</b>\tthe  school\nرحيم is 7 ½ — ok "
+
+
+@pytest.fixture(autouse=True)
+def _fixed_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One signing key, so two renders of the same body are the same bytes."""
+    monkeypatch.setenv("FORMGEN_DOCUMENT_KEYS", os.environ.get("FORMGEN_DOCUMENT_KEYS") or "k" * 40)
+
+
+def _bodies() -> list[tuple[str, Any]]:
+    forms = all_forms()
+    pro_forma, agenda = forms[PRO_FORMA], forms[AGENDA]
+    mixed = copy.deepcopy(dict(pro_forma.example))
+    key = max((k for k, v in mixed.items() if isinstance(v, str)), key=lambda k: len(mixed[k]))
+    mixed[key] = MIXED
+    return [(PRO_FORMA, pro_forma.example), (PRO_FORMA, mixed), (AGENDA, grown_body(agenda, 3))]
+
+
+@pytest.mark.parametrize(("form_id", "body"), _bodies())
+def test_paragraphs_made_without_a_markup_round_trip_are_the_same_pdf(
+        form_id: str, body: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = all_forms()[form_id]
+    taken: list[bool] = []
+    real = pdf_layout._plain_frags
+
+    def counting(*args: Any) -> Any:
+        frags = real(*args)
+        taken.append(frags is not None)
+        return frags
+
+    monkeypatch.setattr(pdf_layout, "_plain_frags", counting)
+    fast = pipeline.render(spec, body, "pdf").content
+    assert any(taken), "no paragraph took the shortcut"
+    monkeypatch.setattr(pdf_layout, "_plain_frags", lambda *args: None)
+    assert pipeline.render(spec, body, "pdf").content == fast
+
+
+def test_headers_and_footers_compiled_once_fill_as_docxtpl_fills_them(form: FormSpec, example: dict[str, Any]) -> None:
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import _ENV, compiled, printable
+
+    context = printable(form.build_context(pipeline.validate(form, example)))
+    ours = compiled(form.template_path).fill(form.build_context(pipeline.validate(form, example)))
+    theirs = DocxTemplate(str(form.template_path))
+    theirs.render(context, _ENV)
+
+    def parts(document: Any) -> dict[str, bytes]:
+        return {str(rel.target_part.partname): rel.target_part.blob for rel in document.part.rels.values()
+                if rel.reltype in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI)}
+
+    found = parts(ours)
+    assert found == parts(theirs.docx)
+    assert any(found.values())
