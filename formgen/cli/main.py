@@ -16,7 +16,7 @@ from formgen.core.errors import FormgenError
 EXIT_INVALID = 2
 EXIT_USAGE = 64
 # By name, so that the command line does not import the service to recognise them.
-STARTUP_PROBLEMS = ("KeyFileError", "WebConfigError", "AuditUnavailable")
+STARTUP_PROBLEMS = ("KeyFileError", "WebConfigError", "AuditUnavailable", "DocumentKeysError")
 
 
 def _read_body(path: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,14 @@ def test_audit_command_with_a_broken_configuration_says_why_in_one_line(tmp_path
     assert result.returncode == 2
     assert result.stderr.decode().splitlines() == [
         f"formgen: cannot read the API keys file {tmp_path}/keys: No such file or directory."]
+
+
+def test_malformed_document_keys_are_one_line_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps(dict(get_form(MANCHESTER).example)))
+    result = subprocess.run([sys.executable, "-m", "formgen.cli.main", "render", MANCHESTER, str(path), "-o",
+                             str(tmp_path / "out.pdf")], capture_output=True, timeout=60, check=False,
+                            env={**os.environ, "FORMGEN_DOCUMENT_KEYS": "too-short"})
+    assert result.returncode == 2
+    assert result.stderr.decode().strip() == "formgen: FORMGEN_DOCUMENT_KEYS: key 1 is shorter than 32 characters."
+    assert not (tmp_path / "out.pdf").exists()
