@@ -27,12 +27,14 @@ lock:  ## regenerate requirements.lock (with hashes) from pyproject.toml: runtim
 	$(BIN)/pip-compile --quiet --generate-hashes --extra test --all-build-deps --allow-unsafe --strip-extras \
 	  --no-emit-index-url --output-file $(LOCK) pyproject.toml
 
-# GOV.UK Frontend (the web pages' CSS, JavaScript, fonts) and axe-core (browser tests) from npm, as locked.
+# GOV.UK Frontend (the web pages' CSS, JavaScript, fonts), Swagger UI (/api/docs) and axe-core (browser tests)
+# from npm, as locked. Static files only: no package's install script runs (swagger-ui-dist's @scarf/scarf
+# would otherwise report the install to its vendor).
 NODE_STAMP := node_modules/.package-lock.json
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NODE_STAMP)
 
 setup: $(STAMP) $(NODE_STAMP)  ## create .venv, install formgen with its test tools, and the web assets (npm ci)
