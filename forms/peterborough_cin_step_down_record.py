@@ -32,12 +32,8 @@ from forms.peterborough_common import (
     children_field,
     family_field,
     family_rows,
-    shared_children,
-    shared_family,
-    shared_worker,
-    taken_children,
-    taken_family,
-    taken_social_worker,
+    shared_case,
+    taken_case,
     worker_text,
 )
 
@@ -311,15 +307,9 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 def shares(body: Mapping[str, Any]) -> SharedCase:
     lead = body.get("lead_professional") or {}
     return drop_empty({
-        "children": shared_children(body.get("children") or []),
-        "family_members": shared_family(body.get("family_members") or []),
-        "address": body.get("address"),
-        "telephone": body.get("telephone"),
-        "worker": shared_worker(body.get("social_worker")),
+        **shared_case(body, "social_worker"),
         "lead_professional": {"name": lead.get("name"), "role": lead.get("role"), "team": lead.get("agency"),
                               "telephone": lead.get("telephone"), "email": lead.get("email")},
-        "worried_about": body.get("worried_about"),
-        "working_well": body.get("working_well"),
         "needs_to_happen": "\n".join(f"- {a.get('action')} ({a.get('by_whom')})"
                                      for a in body.get("smart_plan") or [] if a.get("action")),
     })
@@ -328,15 +318,9 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
 def takes(case: SharedCase) -> dict[str, Any]:
     lead = case.get("lead_professional") or {}
     return drop_empty({
-        "children": taken_children(case),
-        "family_members": taken_family(case),
-        "address": case.get("address"),
-        "telephone": case.get("telephone"),
-        "social_worker": taken_social_worker(case),
+        **taken_case(case, "social_worker"),
         "lead_professional": {"name": lead.get("name"), "role": lead.get("role"), "agency": lead.get("team"),
                               "telephone": lead.get("telephone"), "email": lead.get("email")},
-        "worried_about": case.get("worried_about"),
-        "working_well": case.get("working_well"),
         "smart_plan": [{"action": case["needs_to_happen"]}] if case.get("needs_to_happen") else [],
     })
 

@@ -140,3 +140,30 @@ def taken_social_worker(case: SharedCase) -> dict[str, Any] | None:
     if role and "social work" not in role:
         return None
     return {key: worker.get(key) for key in WORKER_KEYS}
+
+
+def shared_case(body: Mapping[str, Any], worker_field: str) -> dict[str, Any]:
+    """What every Peterborough document shares (its social worker under `worker_field`); a form adds its own."""
+    return {
+        "children": shared_children(body.get("children") or []),
+        "family_members": shared_family(body.get("family_members") or []),
+        "address": body.get("address"),
+        "telephone": body.get("telephone"),
+        "worker": shared_worker(body.get(worker_field)),
+        "worried_about": body.get("worried_about"),
+        "working_well": body.get("working_well"),
+    }
+
+
+def taken_case(case: SharedCase, worker_field: str) -> dict[str, Any]:
+    """What every Peterborough document takes from a shared case (the social worker into `worker_field`)."""
+    return {
+        "children": taken_children(case),
+        "family_members": taken_family(case),
+        "address": case.get("address"),
+        "telephone": case.get("telephone"),
+        worker_field: taken_social_worker(case),
+        "worried_about": case.get("worried_about"),
+        "working_well": case.get("working_well"),
+    }
+

@@ -33,12 +33,8 @@ from forms.peterborough_common import (
     children_field,
     family_field,
     family_rows,
-    shared_children,
-    shared_family,
-    shared_worker,
-    taken_children,
-    taken_family,
-    taken_social_worker,
+    shared_case,
+    taken_case,
     worker_text,
     yes_no,
 )
@@ -390,29 +386,11 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def shares(body: Mapping[str, Any]) -> SharedCase:
-    return drop_empty({
-        "children": shared_children(body.get("children") or []),
-        "family_members": shared_family(body.get("family_members") or []),
-        "address": body.get("address"),
-        "telephone": body.get("telephone"),
-        "worker": shared_worker(body.get("social_worker")),
-        "worried_about": body.get("worried_about"),
-        "working_well": body.get("working_well"),
-        "needs_to_happen": body.get("needs"),
-    })
+    return drop_empty({**shared_case(body, "social_worker"), "needs_to_happen": body.get("needs")})
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
-    return drop_empty({
-        "children": taken_children(case),
-        "family_members": taken_family(case),
-        "address": case.get("address"),
-        "telephone": case.get("telephone"),
-        "social_worker": taken_social_worker(case),
-        "worried_about": case.get("worried_about"),
-        "working_well": case.get("working_well"),
-        "needs": case.get("needs_to_happen"),
-    })
+    return drop_empty({**taken_case(case, "social_worker"), "needs": case.get("needs_to_happen")})
 
 
 # ---------------------------------------------------------------- example (fictional people)
