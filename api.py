@@ -13,6 +13,7 @@ from formgen.service import (
     audit_hooks,
     auth,
     bodies,
+    drafts_hooks,
     identity,
     logs,
     problems_http,
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     audit_hooks.init_app(app)  # one append-only SQLite row per render, written once the answer is delivered
     bodies.init_app(app)  # chunked bodies held to MAX_CONTENT_LENGTH
     identity.init_app(app, keys_enabled=auth.keyring(app).enabled)  # the web pages' signed-in person
+    drafts_hooks.init_app(app)  # the web pages' encrypted drafts, in the audit trail's database
     render_slots.init_app(app)  # at most RENDERS_PER_WORKER renders at once in one process
     app.register_blueprint(api_views.bp)
     app.register_blueprint(route_views_bp)  # /api/routes and /api/case-record (formgen/engine/routes.py)

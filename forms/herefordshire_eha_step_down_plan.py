@@ -882,7 +882,31 @@ EXAMPLE: dict[str, Any] = {
     "case_closed_on": "2026-05-05",
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("About the plan", ("date_completed", "subject_child")),
+    ("Children", ("children",)),
+    ("Family members", ("family_members",)),
+    ("Contact details", ("address", "telephone", "email")),
+    ("Social worker", ("social_worker",)),
+    ("The step-down decision", (
+        "level_of_need", "follows", "assessment_completed_on", "decided_on",
+        "family_support_work",
+    )),
+    ("Consent and consultation", ("consent", "early_help_coordinator")),
+    ("Needs and strengths", (
+        "presenting_needs", "worried_about", "working_well", "complicating_factors",
+        "existing_wellbeing",
+    )),
+    ("Latest assessment", ("latest_assessment",)),
+    ("Wellbeing plan", ("wellbeing_plan",)),
+    ("Key person", ("key_person",)),
+    ("Actions taken", ("actions_taken",)),
+    ("Sending and closing", ("sent_on", "case_closed_on")),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Early Help Assessment Step-Down Plan",
     authority="Herefordshire Council",

@@ -584,7 +584,24 @@ EXAMPLE: dict[str, Any] = {
     ],
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("About the referral", ("date_completed", "cafr_date", "reason_for_referral")),
+    ("Subject child", ("child",)),
+    ("Family composition", ("family_members",)),
+    ("Address and housing", ("address", "telephone", "email", "housing_provider", "housing_provider_other")),
+    ("Referrer", ("referrer",)),
+    ("Worries and strengths", ("worried_about", "working_well", "needs_to_happen")),
+    ("Assessment and level of need", (
+        "cafa_completed_on", "planning_meeting_on", "level_of_need", "previous_eha_completed",
+        "request_type", "intervention_timescales", "family_agrees",
+    )),
+    ("Forthcoming meetings and visits", ("forthcoming",)),
+    ("Status of intervention", ("status_notes",)),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Early Help Allocations Pro Forma",
     authority="Manchester City Council",

@@ -902,7 +902,23 @@ EXAMPLE: dict[str, Any] = {
                           "stepped_down_on": "2026-09-14"},
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("About the referral", ("council", "referral_date", "blank_answers", "child_protection_concern")),
+    ("Referrer", ("referrer", "phone_referral")),
+    ("Children", ("children",)),
+    ("Address", ("address", "family_telephone")),
+    ("Household members", ("household",)),
+    ("Other agencies", ("agencies",)),
+    ("Consent", ("consent",)),
+    ("Level of need and summary", ("level_of_need", "case_summary", "step_up_rationale")),
+    ("Worries and strengths", ("worried_about", "working_well", "complicating_factors", "needs_to_happen")),
+    ("Danger statements", ("danger_statements",)),
+    ("Early Help so far", ("early_help_plan", "worries_raised_on", "taf_meeting_on", "stepped_down_from")),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Multi-Agency Referral Form (MARF)",
     authority=", ".join(c.name for c in COUNCILS.values()),

@@ -383,7 +383,23 @@ EXAMPLE: dict[str, Any] = {
     "closure_date": "2026-11-24",
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("The meeting", ("meeting_date", "chair")),
+    ("Children", ("children",)),
+    ("Family members", ("family_members",)),
+    ("Address", ("address", "telephone")),
+    ("Social worker", ("social_worker",)),
+    ("Team around the child", ("team_around_the_child",)),
+    ("Agreement", ("taf_agreed", "agreement_notes", "family_agrees")),
+    ("Lead professional", ("lead_professional",)),
+    ("Worries and strengths", ("worried_about", "working_well")),
+    ("SMART action plan", ("smart_plan",)),
+    ("Outcome", ("outcome", "closure_date")),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Child in Need meeting step-down record",
     authority=AUTHORITY,

@@ -350,7 +350,20 @@ EXAMPLE: dict[str, Any] = {
     "consent": {"consented": True, "given_by": "Sadia Bashir", "given_on": "2026-11-25", "how": "by telephone"},
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("The transfer", ("sent_at", "referral_date")),
+    ("Children", ("children",)),
+    ("Family members", ("family_members",)),
+    ("Address", ("address", "telephone")),
+    ("Assessment Team", ("worker", "team_manager")),
+    ("The decision", ("assessment_decision", "referral_outcome", "decision", "needs")),
+    ("Worries and strengths", ("worried_about", "working_well", "existing_early_help")),
+    ("Consent", ("consent",)),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Transfer from LCS to EHM",
     authority=AUTHORITY,

@@ -451,7 +451,22 @@ EXAMPLE: dict[str, Any] = {
     "accepted_on": "2026-11-12",
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("About the presentation", ("date_completed", "masg_date", "masg_panel", "social_worker_attends", "presenter")),
+    ("Children", ("children",)),
+    ("Family members", ("family_members",)),
+    ("Address", ("address", "telephone")),
+    ("Social worker", ("social_worker", "team_manager")),
+    ("Referrer", ("referrer",)),
+    ("Assessment", ("assessment_completed_on", "assessment_outcome", "outcome_narrative", "early_help_discussion")),
+    ("Consent", ("consent",)),
+    ("Worries, strengths and needs", ("worried_about", "working_well", "needs", "suggestions")),
+    ("Outcome", ("accepted_on", "closed_on")),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="MASG step-down presentation",
     authority=AUTHORITY,

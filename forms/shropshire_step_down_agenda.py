@@ -778,7 +778,15 @@ WORDING = (
     Wording("approval-on-4b", APPROVAL_READING, formgen_reading("4.b does not repeat 4.a's note.", "4.a and 4.b")),
 )
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("The meeting", ("meeting", "date", "time", "place", "online_link", "chair")),
+    ("Attendees", ("attendees",)),
+    ("Cases", ("cases",)),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Step-down meeting agenda",
     authority="Shropshire Council",

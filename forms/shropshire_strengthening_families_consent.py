@@ -561,7 +561,19 @@ EXAMPLE: dict[str, Any] = {
                "telephone": "01743 496 012", "email": "owen.hughes@example.org"},
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("About the form", ("carefirst_number", "prepared_on", "address")),
+    ("Parents and carers", ("household",)),
+    ("Children and young people", ("children",)),
+    ("Purpose of sharing", ("purpose",)),
+    ("Agencies", ("agencies",)),
+    ("Statements", ("statements",)),
+    ("Worker", ("worker",)),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Strengthening Families consent form",
     authority="Shropshire Council",

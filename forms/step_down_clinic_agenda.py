@@ -288,7 +288,15 @@ EXAMPLE: dict[str, Any] = {
     ],
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("The clinic", ("clinic_date", "start_time", "place", "online_link")),
+    ("Early Help at the clinic", ("early_help",)),
+    ("Cases booked", ("cases",)),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Early Help Step Down Clinic agenda",
     authority=AUTHORITY,

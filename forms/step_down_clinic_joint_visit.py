@@ -200,7 +200,17 @@ EXAMPLE: dict[str, Any] = {
     ),
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("The visit", ("status", "visit_date", "visit_time", "address", "place")),
+    ("Children", ("children",)),
+    ("Family members", ("family_members",)),
+    ("Workers", ("social_worker", "early_help_family_worker")),
+    ("Purpose and agreement", ("purpose", "agreed")),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Joint visit: Social Worker and Early Help Family Worker",
     authority=AUTHORITY,

@@ -263,7 +263,18 @@ EXAMPLE: dict[str, Any] = {
     "recorded_by": {"name": "Tomasz Wiśniewski", "team": "Early Help Family Worker Team North"},
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("The discussion", ("discussion_date", "case_origin")),
+    ("Children", ("children",)),
+    ("Who was there", ("social_worker", "team_manager", "early_help_team_manager")),
+    ("Others at the discussion", ("others_present",)),
+    ("Outcome", ("outcome", "outcome_detail", "rationale", "assessment", "assessment_due")),
+    ("Early Help", ("early_help_family_worker", "recorded_by")),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Step Down Clinic case discussion: outcome note",
     authority=AUTHORITY,

@@ -344,7 +344,20 @@ EXAMPLE: dict[str, Any] = {
                                  "telephone": "01632 960 552", "email": "laila.rahman@example.org"},
 }
 
+# The web pages' tasks, one page each (a list of people or cases is a task of its own).
+SECTIONS = (
+    ("About the transfer", ("date_completed", "case_origin", "case_discussion_date", "assessment_due")),
+    ("Children", ("children",)),
+    ("Family members", ("family_members",)),
+    ("Address", ("address", "telephone")),
+    ("Social work", ("social_worker", "team_manager")),
+    ("Most recent assessment", ("most_recent_assessment",)),
+    ("Worries and strengths", ("worried_about", "working_well", "needs_to_happen")),
+    ("Early Help", ("senior_practitioner", "early_help_family_worker")),
+)
+
 FORM = FormSpec(
+    sections=SECTIONS,
     id=FORM_ID,
     title="Transfer to the Early Help Family Worker Team",
     authority=AUTHORITY,

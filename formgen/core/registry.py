@@ -55,6 +55,9 @@ class FormSpec:
     page_limit_source: Source | None = None
     # Fixed words the document prints, each with its source (guidance, or a template default to confirm).
     wording: tuple[Wording, ...] = ()
+    # The web pages' tasks, in order: (title, top-level field names). A list of people or cases is a task of
+    # its own (an "add another" page). Every field is in one task; none declared: one task per field group.
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def rulebook(self) -> tuple[Rule, ...]:
         """The form's own rules, then the field constraints every form has, then its page limit."""

@@ -482,3 +482,62 @@ def _readiness(profile: CouncilProfile, route: Route, record: Mapping[str, Any],
                                     "rules": failed.rules}
     return found
 
+
+
+# ------------------------------------------------------------------------------------- what happens next
+
+
+@dataclass(frozen=True)
+class NextStep:
+    name: str
+    who: str
+    deadline: str | None
+    source: str
+    due: str | None = None  # the date itself, where the document's own answers give the start (ISO)
+
+
+@dataclass(frozen=True)
+class WhereItGoes:
+    """Where a finished document goes on one council's route, and what follows it, each with its source."""
+
+    council: str
+    route: str
+    document: str   # the route's words for the document: where it is attached, who it goes to
+    who: str
+    source: str
+    steps: tuple[NextStep, ...]
+
+
+def where_it_goes(form_id: str, body: Mapping[str, Any]) -> list[WhereItGoes]:
+    """Every route whose documents include this form, with the answers the route fixes matching the body's
+    (a pro forma asking for joint work is on the joint-work route, not the step-down one)."""
+    from formgen.core.councils import all_councils
+
+    found = []
+    for profile in all_councils().values():
+        for route in profile.routes:
+            document = route.document(form_id)
+            if document is None or any(lookup(body, path) not in (None, value)
+                                       for path, value in document.answers.items()):
+                continue
+            after = route.tasks[route.tasks.index(document) + 1:] if document in route.tasks else ()
+            record = _record_from(document, body)
+            steps = tuple(NextStep(task.name, task.who, due_words(profile, task, route),
+                                   source_json(profile, task.provenance, task.reading)["cited"],
+                                   _iso(task.due.date(record, profile)) if task.due else None)
+                          for task in after if task.applies(body))
+            found.append(WhereItGoes(profile.name, route.name, document.name, document.who,
+                                     source_json(profile, document.provenance)["cited"], steps))
+    return found
+
+
+def _record_from(document: RouteDocument, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The case record's dates as the document gives them (the route's from_case mapping, read backwards)."""
+    record: dict[str, Any] = {}
+    for path, refs in document.from_case.items():
+        value = lookup(body, path)
+        if isinstance(value, str):
+            for ref in refs:
+                if isinstance(ref, str):
+                    _set(record, ref, value)
+    return record

@@ -5,6 +5,7 @@
 (node_modules/govuk-frontend, installed by `make setup`), served by assets.py.
 """
 
+from formgen.service.web import task_views  # noqa: F401  (its routes are on bp)
 from formgen.service.web.views import bp
 
 __all__ = ["bp"]

@@ -423,7 +423,7 @@ class _Builder:
         for index in range(shown):
             row_value = existing[index] if index < len(existing) else {}
             row_path = f"{path}.{index}"
-            legend = _row_title(f, index)
+            legend = row_title(f, index)
             children = self.items(f.children, row_value, row_path, f" ({legend})")
             self.anchors[row_path] = self._first_anchor(children, input_id(row_path))
             self.labels[row_path] = self.own_labels[row_path] = legend
@@ -450,16 +450,17 @@ class _Builder:
         return fallback
 
 
-def _row_title(f: Field, index: int) -> str:
+def row_title(f: Field, index: int) -> str:
     if index < len(f.row_titles):
         return f.row_titles[index]
     return f"{f.item_label or f.label} {index + 1}"
 
 
 def page(fields_: tuple[Field, ...], body: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None,
-         room: Mapping[str, int] | None = None) -> Page:
+         room: Mapping[str, int] | None = None, prefix: str = "") -> Page:
+    """The page's items; `prefix` is the path of the row the fields belong to (`cases.1`), on an item's page."""
     builder = _Builder(errors or {}, room)
-    items = builder.items(fields_, body, "", "")
+    items = builder.items(fields_, body, prefix, "")
     return Page(items=items, anchors=builder.anchors, labels=builder.labels, errors=errors or {},
                 messages=builder.messages, own_labels=builder.own_labels)
 
@@ -556,11 +557,36 @@ def answers(fields_: tuple[Field, ...], body: Mapping[str, Any]) -> list[dict[st
                 cards.append({"title": f.label, "rows": [{"key": {"text": f.label},
                                                           "value": {"html": _display(f, None)}}]})
             for index, row in enumerate(items):
-                cards.append({"title": _row_title(f, index), "rows": _flatten_group(f, row)})
+                cards.append({"title": row_title(f, index), "rows": _flatten_group(f, row)})
         else:
             pending.append(top.pop(0))
     flush("Answers")
     return cards
+
+
+def summary_rows(fields_: tuple[Field, ...], body: Any, prefix: str, href: Any,
+                 context: str = "") -> list[dict[str, Any]]:
+    """Check-your-answers rows, one per answer, each with a Change link to that answer (`href(path, anchor)`)."""
+    rows: list[dict[str, Any]] = []
+    for f in fields_:
+        value = _get(body, f.name)
+        path = _path(prefix, f.name)
+        if f.kind is Kind.GROUP:
+            rows.extend(summary_rows(f.children, value, path, href, f"{context}{f.label}: "))
+            continue
+        if f.kind is Kind.ROWS:
+            items = value if isinstance(value, list) else []
+            for index, row in enumerate(items):
+                rows.extend(summary_rows(f.children, row, f"{path}.{index}", href,
+                                         f"{context}{row_title(f, index)}: "))
+            if items:
+                continue
+        anchor = input_id(path) + ("-day" if f.kind is Kind.DATE else "")
+        label = f"{context}{f.label}"
+        rows.append({"key": {"text": label}, "value": {"html": _display(f, value)},
+                     "actions": {"items": [{"href": href(path, anchor), "text": "Change",
+                                            "visuallyHiddenText": label.lower()}]}})
+    return rows
 
 
 def _flatten_group(f: Field, value: Any) -> list[dict[str, Any]]:

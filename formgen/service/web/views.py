@@ -1,12 +1,10 @@
-"""The web pages' views: parse the page, call the engine, render the next page. Nothing is stored.
+"""The web pages' blueprint: the start page with "Your drafts", the footer's pages, errors as pages, assets.
 
-State lives in the pages themselves: the form page posts every answer; the check-your-answers page
-carries the body in a hidden field for the download and change buttons. No session holds a family's data.
+The forms themselves are task lists saved as drafts (task_views.py registers them on this blueprint).
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping
 from functools import cache
@@ -19,19 +17,15 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PackageLoader, Pr
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 
-from formgen.core.errors import BadDocument, PageLimitExceeded, UnknownForm, UnsupportedFormat, ValidationFailed
+from formgen.core.errors import PageLimitExceeded, UnknownForm
 from formgen.core.paths import PROJECT_ROOT, TEMPLATES_DIR
 from formgen.core.registry import FormSpec, all_forms, get_form
-from formgen.engine import pipeline
-from formgen.engine.prefill import MAX_UPLOAD_BYTES, Prefill, UploadKind, prefill_from_data, prefill_from_upload, read_upload
-from formgen.service import audit_hooks as audit
-from formgen.service.bodies import upload_ready
-from formgen.service.downloads import document_response
+from formgen.engine.prefill import MAX_UPLOAD_BYTES
+from formgen.service import drafts_hooks
 from formgen.service.identity import web_gate
-from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
 from formgen.service.web.info_pages import INFO_PAGES
-from formgen.service.web.schema_form import Field, answers, change_rows, describe, error_summary, page, parse
+from formgen.service.web.schema_form import Field, describe
 
 SERVICE_NAME = "Children's services forms"
 GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -107,18 +101,6 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
                            csrf_field=csrf.FIELD, **context), status
 
 
-def _form_page(spec: FormSpec, body: Mapping[str, Any], *, errors: Mapping[str, list[str]] | None = None,
-               status: int = 200, banner: str | None = None, top_errors: list[dict[str, str]] | None = None,
-               field_errors_in_summary: bool = True, upload_error: str | None = None,
-               room: Mapping[str, int] | None = None, warnings: tuple[str, ...] = ()) -> tuple[str, int]:
-    built = page(fields_of(spec.id), body, errors, room)
-    summary = error_summary(built, top_errors) if field_errors_in_summary else list(top_errors or [])
-    if upload_error:
-        summary.insert(0, {"text": upload_error, "href": "#upload-file"})
-    return _render("web/form.html", status, spec=spec, page=built, summary=summary, banner=banner,
-                   warnings=warnings, upload_error=upload_error, upload_limit_mb=MAX_UPLOAD_BYTES // 1_000_000)
-
-
 def _page_limit_summary(error: PageLimitExceeded, labels: Mapping[str, str],
                         anchors: Mapping[str, str]) -> list[dict[str, str]]:
     """One line per answer to shorten, saying by how much (measured), each linking to its answer."""
@@ -140,26 +122,6 @@ def _page_limit_summary(error: PageLimitExceeded, labels: Mapping[str, str],
     return [line]
 
 
-def _engine_errors(spec: FormSpec, body: Mapping[str, Any], error: ValidationFailed | PageLimitExceeded,
-                   status: int = 200) -> tuple[str, int]:
-    if isinstance(error, ValidationFailed):
-        return _form_page(spec, body, errors=error.errors, status=status)
-    built = page(fields_of(spec.id), body)
-    top = _page_limit_summary(error, built.labels, built.anchors)
-    field_errors = {path: [error.advice(path)] for path, _ in error.longest}
-    room = {path: cut.characters - cut.cut_characters for path, cut in error.cuts.items()}
-    return _form_page(spec, body, errors=field_errors, top_errors=top, field_errors_in_summary=False,
-                      status=status, room=room)
-
-
-def _posted_body() -> dict[str, Any] | None:
-    try:
-        body = json.loads(request.form.get("body", ""))
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    return body if isinstance(body, dict) else None
-
-
 # ---------------------------------------------------------------- pages
 
 @bp.get("/")
@@ -167,116 +129,10 @@ def start() -> tuple[str, int]:
     councils: dict[str, list[FormSpec]] = {}
     for spec in all_forms().values():
         councils.setdefault(spec.authority, []).append(spec)
-    return _render("web/start.html", councils=dict(sorted(councils.items())))
+    from formgen.service.web.task_views import drafts_listed  # the task views register on this blueprint
 
-
-@bp.get("/forms/<form_id>")
-def form_page(form_id: str) -> tuple[str, int]:
-    return _form_page(get_form(form_id), {})
-
-
-@bp.post("/forms/<form_id>")
-def form_post(form_id: str) -> tuple[str, int]:
-    spec = get_form(form_id)
-    body = parse(fields_of(spec.id), request.form)
-    if not csrf.valid():
-        return _form_page(spec, body, top_errors=[{"text": STALE}], status=400)
-    action = request.form.get("action", "check")
-    if action != "check":
-        if not change_rows(fields_of(spec.id), body, action):
-            abort(400)
-        return _form_page(spec, body)
-    try:
-        with render_slot():
-            pages = pipeline.check(spec, body)
-    except (ValidationFailed, PageLimitExceeded) as error:
-        return _engine_errors(spec, body, error)
-    return _render("web/check.html", spec=spec, cards=answers(fields_of(spec.id), body),
-                   body_json=json.dumps(body, ensure_ascii=False, separators=(",", ":")), pages=pages)
-
-
-@bp.post("/forms/<form_id>/change")
-def change(form_id: str) -> tuple[str, int]:
-    spec = get_form(form_id)
-    body = _posted_body()
-    if body is None:
-        abort(400)
-    if not csrf.valid():
-        return _form_page(spec, body, top_errors=[{"text": STALE}], status=400)
-    return _form_page(spec, body)
-
-
-@bp.post("/forms/<form_id>/download")
-def download(form_id: str) -> Response | tuple[str, int]:
-    spec = get_form(form_id)
-    body = _posted_body()
-    if body is None:
-        abort(400)
-    if not csrf.valid():
-        return _form_page(spec, body, top_errors=[{"text": STALE}], status=400)
-    fmt = request.form.get("format", "pdf")
-    # Downloads from the pages go in the same audit trail as the API's renders, under the signed-in person.
-    audit.attempt(spec.id, fmt if fmt in ("pdf", "docx") else "unknown")
-    try:
-        with render_slot():
-            if request.form.get("split") == "child":
-                document = pipeline.render_split(spec, body, fmt)
-            else:
-                document = pipeline.render(spec, body, fmt)
-        audit.made(document.content, document.pages)
-        return document_response(document)
-    except UnsupportedFormat:
-        abort(400)
-    except (ValidationFailed, PageLimitExceeded) as error:
-        return _engine_errors(spec, body, error, status=422)
-
-
-def _filled_banner(spec: FormSpec, result: Prefill) -> str:
-    what = {UploadKind.PDF: "PDF", UploadKind.DOCX: "Word document", UploadKind.JSON: "JSON file"}[result.kind]
-    source = all_forms().get(result.source_form or "")
-    made_for = f" made for the {source.title} ({source.authority})" if source and source.id != spec.id else ""
-    dropped = (f" {result.dropped} answer{'s' if result.dropped != 1 else ''} in it had no place on this form."
-               if result.dropped else "")
-    return (f"Answers were filled in from the {what}{made_for}.{dropped} "
-            "Check every answer and fill in the rest before you continue.")
-
-
-@bp.post("/forms/<form_id>/upload")
-def upload(form_id: str) -> tuple[str, int]:
-    spec = get_form(form_id)
-    if not csrf.valid():
-        return _form_page(spec, {}, top_errors=[{"text": STALE}], status=400)
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        return _form_page(spec, {}, upload_error="Choose a PDF, Word document or JSON file to upload.", status=400)
-    content = file.stream.read(MAX_UPLOAD_BYTES + 1)
-    try:
-        result = prefill_from_upload(spec, upload_ready(content))
-    except BadDocument as error:
-        return _form_page(spec, {}, upload_error=error.detail, status=422)
-    return _form_page(spec, result.body, banner=_filled_banner(spec, result), warnings=result.warnings)
-
-
-@bp.post("/forms/<form_id>/prefill")
-def prefill(form_id: str) -> tuple[str, int]:
-    """A case management system sends the worker here with JSON or an HTML form post; no CSRF token needed.
-
-    Nothing is changed or stored: the answer is the form page, filled in, for the worker to check.
-    """
-    spec = get_form(form_id)
-    try:
-        if request.mimetype == "application/json":
-            result = prefill_from_upload(spec, upload_ready(request.get_data(cache=False)))
-        elif "data" in request.form:
-            kind, source, data = read_upload(upload_ready(request.form["data"].encode("utf-8")))
-            result = prefill_from_data(spec, kind, source, data)
-        else:
-            body = parse(fields_of(spec.id), request.form)
-            result = Prefill(body=body, kind=UploadKind.JSON, source_form=spec.id, dropped=0)
-    except BadDocument as error:
-        return _form_page(spec, {}, upload_error=error.detail, status=422)
-    banner = _filled_banner(spec, result).replace("the JSON file", "your case system")
-    return _form_page(spec, result.body, banner=banner, warnings=result.warnings)
+    return _render("web/start.html", councils=dict(sorted(councils.items())), drafts=drafts_listed(),
+                   retention=drafts_hooks.retention())
 
 
 @bp.get("/about/<page>")
@@ -286,7 +142,9 @@ def info(page: str) -> tuple[str, int]:
         return _render("web/message.html", 404, heading="Page not found",
                        text="There is no page at this address. Choose a form from the list of forms.")
     heading, paragraphs = INFO_PAGES[page]
-    return _render("web/info.html", heading=heading, paragraphs=paragraphs)
+    days = drafts_hooks.retention()
+    return _render("web/info.html", heading=heading,
+                   paragraphs=[paragraph.replace("{retention}", str(days)) for paragraph in paragraphs])
 
 
 # ---------------------------------------------------------------- errors as pages, assets
@@ -301,6 +159,16 @@ def _unknown(error: UnknownForm) -> tuple[str, int]:
 def _too_large(_: RequestEntityTooLarge) -> tuple[str, int]:
     return _render("web/message.html", 413, heading="The file or form is too large",
                    text=f"Upload a file of at most {MAX_UPLOAD_BYTES // 1_000_000} MB. Go back and try again.")
+
+
+@bp.errorhandler(404)
+def _not_found(error: Exception) -> tuple[str, int]:
+    if getattr(error, "description", None) == "draft":
+        return _render("web/message.html", 404, heading="This draft is not here",
+                       text="It may have been downloaded or deleted, or not changed for "
+                            f"{drafts_hooks.retention()} days. Start the form again.")
+    return _render("web/message.html", 404, heading="Page not found",
+                   text="There is no page at this address. Choose a form from the list of forms.")
 
 
 @bp.errorhandler(400)

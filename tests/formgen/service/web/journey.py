@@ -1,0 +1,58 @@
+"""Filling a form through its task pages with Flask's test client, as a browser without JavaScript would."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from conftest import csrf_token
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from formgen.core.registry import FormSpec
+from formgen.service.web.schema_form import describe, encode
+from formgen.service.web.tasks import Task, tasks_of
+
+
+def tasks(form: FormSpec) -> tuple[Task, ...]:
+    return tasks_of(form, describe(form.schema))
+
+
+def start(web: FlaskClient, form: FormSpec) -> str:
+    """A new draft: its address, /drafts/<id>."""
+    token = csrf_token(web.get(f"/forms/{form.id}").text)
+    response = web.post(f"/forms/{form.id}/drafts", data={"csrf_token": token})
+    assert response.status_code == 303, response.text[:500]
+    return str(response.headers["Location"]).split("#")[0]
+
+
+def post(web: FlaskClient, url: str, pairs: list[tuple[str, str]] | Mapping[str, str], **extra: str) -> Any:
+    """Post a page the way its form would (the CSRF token from the page itself); the response, not followed."""
+    token = csrf_token(web.get(url).text)
+    data = MultiDict(list(pairs.items()) if isinstance(pairs, Mapping) else pairs)
+    data.add("csrf_token", token)
+    for key, value in extra.items():
+        data.add(key, value)
+    return web.post(url, data=data)
+
+
+def fill(web: FlaskClient, form: FormSpec, draft: str, body: Mapping[str, Any]) -> list[Any]:
+    """Every task's page posted with the body's answers; the responses (each must be a redirect)."""
+    responses = []
+    for task in tasks(form):
+        rows = task.rows
+        if rows is None:
+            responses.append(post(web, f"{draft}/{task.slug}", encode(task.fields, body)))
+            continue
+        for index, item in enumerate(body.get(rows.name) or []):
+            responses.append(post(web, f"{draft}/{task.slug}/new", encode(rows.children, item, f"{rows.name}.{index}")))
+        responses.append(post(web, f"{draft}/{task.slug}", {"action": "save"}))
+    return responses
+
+
+def statuses(page: str) -> dict[str, str]:
+    """The task list's titles and statuses, as the page shows them."""
+    found = re.findall(r'govuk-task-list__link[^>]*>\s*([^<]+?)\s*</a>.*?govuk-task-list__status[^>]*>\s*'
+                       r'(?:<strong[^>]*>)?\s*([^<]+?)\s*<', page, re.S)
+    return {title: state for title, state in found}
