@@ -5,7 +5,7 @@ The package is in wings whose imports run one way, downward (checked by import-l
     cli        the command line                                   (a face)
     service    the HTTP API and the practitioners' web pages      (a face)
     engine     the entry points: validate, render, split, prefill
-    store      what is kept: the append-only audit trail
+    store      what is kept: the append-only audit trail, and people's encrypted drafts
     documents  documents in and out: Word fill, PDF layout, fonts, page counts, reading back
     core       what a form is: fields, the registry of forms/, councils, dates, the shared vocabulary
 

@@ -1,1 +1,2 @@
-"""What formgen keeps: the append-only audit trail. No Flask here: the service wires stores into requests."""
+"""What formgen keeps: the append-only audit trail, and encrypted drafts. No Flask here: the service wires
+stores into requests."""
