@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -52,6 +53,7 @@ from formgen.service.web.views import STALE, _page_limit_summary, _render, bp, f
 from formgen.store.drafts import DraftNotFound
 
 Redirect = BaseResponse
+UK_TIME = ZoneInfo("Europe/London")
 Page = tuple[str, int]
 
 
@@ -661,6 +663,6 @@ def drafts_listed() -> list[dict[str, Any]]:
         if spec is None:
             continue
         listed.append({"id": draft.id, "title": spec.title, "label": draft.label,
-                       "changed": draft.updated_at, "expires": draft.expires_at})
+                       "changed": draft.updated_at.astimezone(UK_TIME), "expires": draft.expires_at})
     return listed
 

@@ -114,7 +114,7 @@ def initials(body: Mapping[str, Any]) -> str:
     children = body.get("children")
     if not isinstance(child, Mapping) and isinstance(children, list) and children:
         child = children[0]
-    name = child.get("full_name") if isinstance(child, Mapping) else None
+    name = (child.get("full_name") or child.get("name")) if isinstance(child, Mapping) else None
     if isinstance(name, str) and name.strip():
         return "".join(part[0].upper() for part in name.split() if part[:1].isalpha())[:4]
     cases = body.get("cases")

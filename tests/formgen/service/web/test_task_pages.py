@@ -250,7 +250,7 @@ def test_another_person_cannot_see_list_change_or_delete_a_draft(signed_in_app: 
     assert draft.split("/")[-1] not in bob.get("/").text
     for url in (draft, f"{draft}/subject-child", f"{draft}/check", f"{draft}/family-composition/1"):
         assert bob.get(url).status_code == 404, url
-    token = _token(bob.get("/").text)
+    token = _token(bob.get(f"/forms/{MANCHESTER}").text)
     assert bob.post(f"{draft}/subject-child", data={"csrf_token": token, "child.name": "X"}).status_code == 404
     assert bob.post(f"{draft}/delete", data={"csrf_token": token}).status_code == 404
     assert 'value="Zofia Wójcik"' in _text(alice.get(f"{draft}/subject-child"))
