@@ -171,12 +171,12 @@ def new_draft(form_id: str) -> Redirect | Page:
     spec = get_form(form_id)
     if not csrf.valid():
         return _stale()
-    content = _read_file()
-    if content is None:
-        if request.form.get("action") == "upload":
-            return _form_start(spec, "Choose a PDF, Word document or JSON file to upload.", 400)
-        return _new_draft(spec, DraftState())
     try:
+        content = _read_file()
+        if content is None:
+            if request.form.get("action") == "upload":
+                return _form_start(spec, "Choose a PDF, Word document or JSON file to upload.", 400)
+            return _new_draft(spec, DraftState())
         result = prefill_from_upload(spec, content)
     except BadDocument as error:
         return _form_start(spec, error.detail, 422)
@@ -235,10 +235,10 @@ def draft_upload(draft_id: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     if not csrf.valid():
         return _stale(draft)
-    content = _read_file()
-    if content is None:
-        return _task_list(draft, "Choose a PDF, Word document or JSON file to upload.", 400)
     try:
+        content = _read_file()
+        if content is None:
+            return _task_list(draft, "Choose a PDF, Word document or JSON file to upload.", 400)
         result = prefill_from_upload(draft.spec, content)
     except BadDocument as error:
         return _task_list(draft, error.detail, 422)
@@ -542,10 +542,15 @@ def _problems(draft: _Loaded, errors: Mapping[str, list[str]]) -> list[dict[str,
     built = page(fields_of(draft.spec.id), draft.state.body, errors)
     from formgen.service.web.schema_form import error_summary
     lines = error_summary(built)
-    anchors = {f"#{anchor}": path for path, anchor in built.anchors.items()}
+    anchors: dict[str, str] = {}
+    for path, anchor in built.anchors.items():
+        anchors.setdefault(f"#{anchor}", path)  # a list comes before its items: its own errors go to its page
+    lists = {t.rows.name for t in _tasks(draft.spec) if t.rows is not None}
     for line in lines:
         path = anchors.get(line.get("href", ""), "")
-        if path:
+        if path in lists:
+            line["href"] = f"{_where(draft, path)}#add-item"
+        elif path:
             line["href"] = f"{_where(draft, path)}{line['href']}"
     return lines
 

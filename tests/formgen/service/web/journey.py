@@ -56,3 +56,28 @@ def statuses(page: str) -> dict[str, str]:
     found = re.findall(r'govuk-task-list__link[^>]*>\s*([^<]+?)\s*</a>.*?govuk-task-list__status[^>]*>\s*'
                        r'(?:<strong[^>]*>)?\s*([^<]+?)\s*<', page, re.S)
     return {title: state for title, state in found}
+
+
+def token_of(page: str) -> str:
+    return csrf_token(page)
+
+
+def finish(web: FlaskClient, form: FormSpec, body: Mapping[str, Any], fmt: str = "pdf", **extra: str) -> Any:
+    """Start, fill every task, check, confirm and download: the download's response."""
+    draft = start(web, form)
+    fill(web, form, draft, body)
+    confirmed = web.post(f"{draft}/confirm", data={"csrf_token": csrf_token(web.get(f"{draft}/check").text)})
+    assert confirmed.status_code == 303, confirmed.text[:300]
+    done = web.get(f"{draft}/done").text
+    return web.post(f"{draft}/download", data={"csrf_token": csrf_token(done), "format": fmt, **extra})
+
+
+def start_from_file(web: FlaskClient, form: FormSpec, content: bytes, name: str) -> Any:
+    """'Start from this file' on the form's first page: the response (a redirect to the task list, or the page
+    with the upload's error)."""
+    import io
+
+    token = csrf_token(web.get(f"/forms/{form.id}").text)
+    return web.post(f"/forms/{form.id}/drafts", data={"csrf_token": token, "action": "upload",
+                                                      "file": (io.BytesIO(content), name)},
+                    content_type="multipart/form-data")
