@@ -1,5 +1,6 @@
-"""A social worker in Chromium: fill in the Manchester pro forma, meet an error, fix it, check, download a PDF,
-then start the Herefordshire step-down plan from that PDF. axe-core checks every kind of page on the way."""
+"""A social worker in Chromium: the Manchester pro forma task by task, leaving and coming back from "Your drafts",
+changing an answer from check answers, confirming and downloading. axe-core checks every kind of page on the way,
+at 1280 and 390 px."""
 
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def fill_in(page: Any, form_id: str, body: dict[str, Any]) -> None:
     fill_fields(page, describe(all_forms()[form_id].schema), body)
 
 
-def fill_fields(page: Any, fields: tuple[Field, ...], body: dict[str, Any]) -> None:
-    pairs = encode(fields, body)
+def fill_fields(page: Any, fields: tuple[Field, ...], body: dict[str, Any], prefix: str = "") -> None:
+    pairs = encode(fields, body, prefix)
     extra: dict[tuple[str, int], list[tuple[str, str]]] = {}
     first: list[tuple[str, str]] = []
     for name, value in pairs:
@@ -76,76 +77,110 @@ def test_start_page_lists_every_form_by_council(page: Any) -> None:
     assert_accessible(page, "the start page")
 
 
-def test_fill_in_fix_an_error_check_download_then_prefill_another_form(page: Any) -> None:
-    example = copy.deepcopy(dict(all_forms()[MANCHESTER].example))
-    child_name = "Amelia Brookfield"
-    example["child"]["name"] = child_name
-    example["worried_about"] = "Amelia has missed eleven mornings of school since half term."
-    body = copy.deepcopy(example)
-    del body["child"]["name"]  # the worker forgets the child's name
-
-    page.goto("/")
-    page.get_by_role("link", name="Early Help Allocations Pro Forma").click()
-    fill_in(page, MANCHESTER, body)
-    page.get_by_role("button", name="Continue", exact=True).click()
-
-    summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
-    assert page.title().startswith("Error: ")
-    assert "Subject child's full name is required." in summary.inner_text()
-    assert "Subject child's full name is required." in page.locator("#f-child-name-error").inner_text()
-    assert_accessible(page, "a form page with errors")
-
-    summary.get_by_role("link", name="Subject child's full name is required.").click()
-    assert page.evaluate("document.activeElement.id") == "f-child-name"
-    page.keyboard.type(child_name)
-    # Everything typed before the error is still there.
-    assert page.locator('[name="family_members.2.full_name"]').input_value() == "Daniel Ó Súilleabháin"
-    page.get_by_role("button", name="Continue", exact=True).click()
-
-    assert page.get_by_role("heading", name="Check your answers").is_visible()
-    assert child_name in page.locator("main").inner_text()
-    assert "16 November 2026" in page.locator("main").inner_text()
-    assert_accessible(page, "the check answers page")
-
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download PDF").click()
-    download = download_info.value
-    assert download.suggested_filename == "allocations-pro-forma-MC0481923.pdf"
-    with open(download.path(), "rb") as handle:
-        pdf = handle.read()
-    text = squash(pdf_text(pdf))
-    assert child_name in text
-    assert "Amelia has missed eleven mornings of school since half term." in text
-    assert "Katarzyna Wójcik" in text
-
-    if HEREFORDSHIRE not in all_forms():
-        pytest.skip("the Herefordshire step-down plan is not registered")
-    page.goto(f"/forms/{HEREFORDSHIRE}")
-    page.set_input_files("#upload-file", files=[{"name": "pro-forma.pdf", "mimeType": "application/pdf",
-                                                 "buffer": pdf}])
-    page.get_by_role("button", name="Fill in from this file").click()
-    banner = page.locator(".govuk-notification-banner")
-    assert "Early Help Allocations Pro Forma" in banner.inner_text()
-    assert page.locator('[name="children.0.full_name"]').input_value() == child_name
-    assert page.locator('[name="children.0.date_of_birth-year"]').input_value() == "2017"
-    assert page.locator('[name="address.line_1"]').input_value() == "14 Birchfield Grove"
-    members = [page.locator(f'[name="family_members.{i}.full_name"]').input_value() for i in range(3)]
-    assert members == ["Katarzyna Wójcik", "Leo Wójcik", "Daniel Ó Súilleabháin"]
-    assert_accessible(page, "a form page filled in from a document")
+def _fill_task(page: Any, task: Any, body: dict[str, Any], checked: set[str], where: str) -> None:
+    """One task as a person does it: its page, or a list's page with an item page per item."""
+    page.get_by_role("link", name=task.title, exact=True).click()
+    rows = task.rows
+    if rows is None:
+        _check_once(page, checked, "task", where)
+        _fill(page, encode(task.fields, body))
+        page.get_by_role("button", name="Save and continue").click()
+        return
+    _check_once(page, checked, "list", where)
+    for index, item in enumerate(body.get(rows.name) or []):
+        page.locator("#add-item").click()
+        # After "add another" the new item's first question has the focus (no script needed: autofocus).
+        assert (page.evaluate("document.activeElement.name") or "").startswith(f"{rows.name}.{index}.")
+        _check_once(page, checked, "item", where)
+        fill_fields(page, rows.children, item, prefix=f"{rows.name}.{index}")
+        page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("button", name="Save and continue").click()
 
 
-def test_page_works_without_javascript(browser: Any, live_server: str) -> None:
+def _check_once(page: Any, checked: set[str], kind: str, where: str) -> None:
+    if kind not in checked:
+        checked.add(kind)
+        assert_accessible(page, f"a {kind} page {where}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_social_worker_fills_the_pro_forma_across_tasks_leaves_comes_back_and_downloads(
+        browser: Any, live_server: str, width: int) -> None:
+    from journey import tasks
+
+    form = all_forms()[MANCHESTER]
+    body = copy.deepcopy(dict(form.example))
+    body["worried_about"] = "Amelia has missed eleven mornings of school since half term."
+    page = browser.new_page(viewport={"width": width, "height": 900}, base_url=live_server)
+    where = f"at {width} px"
+    checked: set[str] = set()
+    try:
+        page.goto(f"/forms/{form.id}")
+        _check_once(page, checked, "form start", where)
+        page.get_by_role("button", name="Start now").click()
+        _check_once(page, checked, "task list", where)
+        task_list = page.url
+        for task in tasks(form):
+            _fill_task(page, task, body, checked, where)
+            page.wait_for_load_state()
+            # (A redirect keeps the fragment of the page before it: compare without it.)
+            assert page.url.split("#")[0] == task_list, (task.slug, page.url)
+            # Every submit was answered by a redirect: refresh and Back are plain GETs, never a resubmission.
+            assert page.reload().request.method == "GET"
+        assert page.locator(".govuk-task-list__status").all_inner_texts() == ["Completed"] * len(tasks(form))
+        page.go_back()
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+
+        # Leave, and come back from "Your drafts" with every answer there.
+        page.goto("/")
+        draft_id = task_list.rsplit("/", 1)[-1]
+        mine = page.locator("#drafts tr", has=page.locator(f'a[href$="{draft_id}"]'))
+        assert "ZW" in mine.inner_text() and "Zofia" not in page.locator("#drafts").inner_text()
+        _check_once(page, checked, "start with drafts", where)
+        mine.get_by_role("link", name=form.title).click()
+        page.get_by_role("link", name="Worries and strengths", exact=True).click()
+        assert page.locator('[name="worried_about"]').input_value() == body["worried_about"]
+        page.get_by_role("link", name="Back").click()
+
+        # Check, change one answer, come back to check.
+        page.get_by_role("link", name="Check your answers").click()
+        _check_once(page, checked, "check answers", where)
+        page.locator('a[href*="/subject-child?return=check#f-child-name"]').click()
+        page.locator('[name="child.name"]').fill("Amelia Brookfield")
+        page.get_by_role("button", name="Save and continue").click()
+        assert page.get_by_role("heading", name="Check your answers").is_visible()
+        assert "Amelia Brookfield" in page.locator("main").inner_text()
+        page.get_by_role("button", name="Confirm and continue").click()
+        _check_once(page, checked, "confirmation", where)
+        assert "attached to the Child and Family referral on Micare" in page.locator("main").inner_text()
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download the document").click()
+        with open(download_info.value.path(), "rb") as handle:
+            text = squash(pdf_text(handle.read()))
+        assert "Amelia Brookfield" in text and "Amelia has missed eleven mornings" in text
+        page.goto("/")
+        assert page.locator(f'a[href$="{draft_id}"]').count() == 0  # downloaded: the draft is gone
+    finally:
+        page.close()
+
+
+def test_the_pages_work_without_javascript(browser: Any, live_server: str) -> None:
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto(f"/forms/{MANCHESTER}")
-        page.locator('button[value="add:family_members"]').click()
-        assert page.locator('[name="family_members.1.full_name"]').count() == 1
-        page.get_by_role("button", name="Remove Family member 2").click()
-        assert page.locator('[name="family_members.1.full_name"]').count() == 0
-        page.get_by_role("button", name="Continue", exact=True).click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("link", name="Family composition", exact=True).click()
+        page.locator("#add-item").click()
+        assert page.evaluate("document.activeElement.name") == "family_members.0.full_name"
+        page.locator('[name="family_members.0.full_name"]').fill("Kai Example")
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("link", name="Remove Family member 1: Kai Example").click()
+        assert page.get_by_role("heading", name="Are you sure you want to remove Family member 1: Kai Example?")\
+            .is_visible()
+        page.get_by_label("Yes").check()
+        page.get_by_role("button", name="Continue").click()
+        assert "None added yet." in page.locator("main").inner_text()
     finally:
         context.close()
 
@@ -180,6 +215,8 @@ def test_other_housing_provider_is_revealed_only_when_other_is_chosen(browser: A
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
         page.goto(f"{live_server}/forms/{MANCHESTER}")
+        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("link", name="Address and housing", exact=True).click()
         other = page.locator('[name="housing_provider_other"]')
         assert not other.is_visible()
         page.locator('[name="housing_provider"][value="other"]').check()
