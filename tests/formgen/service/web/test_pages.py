@@ -239,7 +239,7 @@ def _pdf() -> bytes:
 
 
 @pytest.mark.parametrize(("content", "name", "words"), [
-    (b"GIF89a not a document", "photo.gif", "This file is not one formgen can read."),
+    (b"GIF89a not a document", "photo.gif", "This file is not one this service can read."),
     (b"%PDF-1.4 broken", "broken.pdf", "The file is damaged and cannot be read."),
     (b"PK\x03\x04 broken", "broken.docx", "The file is damaged or not a Word document."),
     (b"{not json", "case.json", "not valid JSON"),
@@ -297,7 +297,7 @@ def test_api_prefill_refuses_what_it_cannot_read(client: FlaskClient) -> None:
                            content_type="multipart/form-data")
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
-    assert "Upload a PDF or Word (.docx) document made by formgen, or a JSON file." in response.json["detail"]
+    assert "Upload a PDF or Word (.docx) document made by this service, or a JSON file." in response.json["detail"]
     missing = client.post(f"/api/forms/{MANCHESTER}/prefill", data={}, content_type="multipart/form-data")
     assert missing.status_code == 400
 
