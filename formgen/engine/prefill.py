@@ -417,7 +417,11 @@ def _one_upload(rows: _Rows, spec: FormSpec, number: int, content: bytes,
     if isinstance(found, str):
         return _refused(number, carried.form, found)
     source, case = found
-    row = rows.row(case, spec)
+    try:
+        row = rows.row(case, spec)
+        _child_keys(case)
+    except Exception:  # data from a file: the forms' own code expects a valid body of the source form
+        return _refused(number, source.id, f"The file's data is not a valid {source.title}.")
     if not row:
         return _refused(number, source.id, f"This {source.title} holds nothing a case on the {spec.title} uses.")
     unsigned = f" {UNSIGNED}" if kind is not UploadKind.JSON and not carried.signed else ""

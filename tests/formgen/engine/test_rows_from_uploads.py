@@ -191,3 +191,14 @@ def test_rows_past_the_lists_room_are_refused() -> None:
     found = rows_from_uploads(CLINIC_AGENDA, uploads)
     assert len(found.rows) == room
     assert found.outcomes[-1].message == f"File {room + 1}: not used. The cases list has room for {room}, and all are used."
+
+
+def test_data_a_form_cannot_read_refuses_that_file_and_the_others_still_fill_their_rows() -> None:
+    # It reads as a shared case, but a relationship that is a number breaks the agenda's own row.
+    broken = json.dumps({"form": TRANSFER.id, "data": {"family_members": [{"full_name": "A", "relationship": 5}]}}
+                        ).encode()
+    found = rows_from_uploads(CLINIC_AGENDA, [broken, _rendered(TRANSFER, copy.deepcopy(dict(TRANSFER.example)),
+                                                                "json")])
+    assert found.outcomes[0].message == ("File 1: not used. The file's data is not a valid Transfer to the Early "
+                                         "Help Family Worker Team.")
+    assert [o.case for o in found.outcomes] == [None, 1] and len(found.rows) == 1
