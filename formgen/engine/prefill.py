@@ -282,12 +282,17 @@ def _merged(old: Any, new: Any, path: str, filled: list[str], kept: list[str]) -
     return copy.deepcopy(old)
 
 
+def _answer_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return " ".join(text.split()).casefold()
+
+
 def _same_answer(old: Any, new: Any) -> bool:
-    """Equal answers, a date given as a date or as its ISO text alike."""
-    if old == new:
-        return True
-    as_text = [value.isoformat() if hasattr(value, "isoformat") else value for value in (old, new)]
-    return isinstance(as_text[0], str) and as_text[0] == as_text[1]
+    """The same answer however it was typed or read: a date or its ISO text, 3 or "3", case and spacing aside
+    (a page's answers are text; a document's are typed)."""
+    return bool(old == new) or _answer_text(old) == _answer_text(new)
 
 
 def _person_name(item: Any) -> str:

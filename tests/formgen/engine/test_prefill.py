@@ -299,6 +299,9 @@ def test_an_answer_already_given_is_never_overwritten_and_a_different_one_is_rep
                            "address": {"line_1": "14 Birchfield Grove", "town": "Manchester", "postcode": "M13 0XY"}}
     assert merged.filled == ("address.town", "address.postcode", "worried_about")
     assert merged.kept == ("telephone",)  # the same answer (level 3, line 1) is neither filled nor kept
+    typed = merge({"level_of_need": "3", "family_agrees": "true", "date_completed": "2026-11-16 "},
+                  {"level_of_need": 3, "family_agrees": True, "date_completed": "2026-11-16"})
+    assert typed.kept == () and typed.filled == ()  # a page's text is the same answer as a document's value
     assert existing["address"]["town"] == ""  # what was given is not changed in place
 
 
