@@ -23,7 +23,7 @@ from formgen.core import fields as f
 from formgen.core.dates import add_working_days, age_text, is_working_day, uk_date, working_days_between
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, Rule, RuleErrors, Wording, formgen_reading, guidance, rule
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, is_cafa, iso, with_children_of_family
 from forms.common import (
     AddressSchema,
     ContactSchema,
@@ -743,6 +743,22 @@ def split_by_child(body: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]
     return out
 
 
+def _shared_assessment(body: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The s47 enquiry or Child and Family Assessment the step-down follows (opening table)."""
+    follows = body.get("follows")
+    if follows not in FOLLOWS:
+        return None
+    return {"kind": FOLLOWS[follows], "completed_on": iso(body.get("assessment_completed_on"))}
+
+
+def _taken_follows(assessment: Mapping[str, Any]) -> str | None:
+    """Which of the opening table's two the step-down follows, when the source says: its words, or a CAFA."""
+    if is_cafa(assessment):
+        return "child-and-family-assessment"
+    kind = " ".join(str(assessment.get("kind") or "").lower().split())
+    return "s47-enquiry" if kind in ("s47 enquiry", "section 47 enquiry", "s.47 enquiry") else None
+
+
 def shares(body: Mapping[str, Any]) -> SharedCase:
     children = list(body.get("children") or [])
     subject = body.get("subject_child")
@@ -751,15 +767,16 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
     latest = body.get("latest_assessment") or {}
     plan = body.get("wellbeing_plan") or []
     return drop_empty({
+        "as_of": iso(body.get("date_completed")),
         "children": [
-            {"full_name": c.get("full_name"), "date_of_birth": c.get("date_of_birth"), "gender": c.get("gender"),
+            {"full_name": c.get("full_name"), "date_of_birth": iso(c.get("date_of_birth")), "gender": c.get("gender"),
              "nhs_number": c.get("nhs_number"),
              "case_ids": {"Mosaic": c.get("case_id")} if c.get("case_id") else {}}
             for c in children
         ],
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),
-             "date_of_birth": m.get("date_of_birth"), "notes": m.get("notes")}
+             "date_of_birth": iso(m.get("date_of_birth")), "notes": m.get("notes")}
             for m in body.get("family_members") or []
         ],
         "address": body.get("address"),
@@ -774,10 +791,19 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
             if row.get("what_needs_to_happen")
         ),
         # level_of_need is not shared: Herefordshire's levels (1-4) are not Manchester's (1-5).
+        "reason": body.get("presenting_needs"),
+        # The family has been shown the plan and agrees with its actions (social worker's role).
+        "family_agrees": (body.get("consent") or {}).get("plan_agreed"),
+        "assessment": _shared_assessment(body),
+        # actions_taken are not shared as visits: they are what was done, not meetings with the family.
     })
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
+    # A brother or sister the source lists among the family is one of this plan's sibling group.
+    case = with_children_of_family(case)
+    assessment = case.get("assessment") or {}
+    follows = _taken_follows(assessment)
     return drop_empty({
         "children": [
             {"case_id": (c.get("case_ids") or {}).get("Mosaic"), "full_name": c.get("full_name"),
@@ -797,6 +823,11 @@ def takes(case: SharedCase) -> dict[str, Any]:
         "working_well": case.get("working_well"),
         "complicating_factors": case.get("complicating_factors"),
         "wellbeing_plan": [{"what_needs_to_happen": case["needs_to_happen"]}] if case.get("needs_to_happen") else [],
+        "presenting_needs": case.get("reason"),
+        "follows": follows,
+        "assessment_completed_on": assessment.get("completed_on") if follows else None,
+        # The family's agreement to the plan is not written consent: that is asked for on its own.
+        "consent": {"plan_agreed": case.get("family_agrees")},
     })
 
 

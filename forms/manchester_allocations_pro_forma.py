@@ -17,7 +17,7 @@ from formgen.core import fields as f
 from formgen.core.dates import add_months, add_working_days, age_text, bank_holiday, long_date, next_working_weekday, uk_date
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, guidance, rule
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, is_cafa, iso
 from forms.common import AddressSchema, address_text, contact_text, join_lines, person_row
 
 FORM_ID = "manchester-allocations-pro-forma"
@@ -478,15 +478,28 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+CAFA = "Child and Family Assessment"
+
+
+def _shared_visits(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The forthcoming meetings and visits, still to come. Every one is "for joint handover" (3.8, 5.5), so a
+    visit among them is a joint handover visit by the social worker and Early Help; a meeting is not a visit."""
+    return [{"date": iso(v.get("date")), "kind": v.get("kind"), "with_whom": v.get("with_whom"), "held": False,
+             "joint": "visit" in str(v.get("kind") or "").lower()}
+            for v in body.get("forthcoming") or []]
+
+
 def shares(body: Mapping[str, Any]) -> SharedCase:
     child = body.get("child") or {}
+    cafa = body.get("cafa_completed_on")
     return drop_empty({
-        "children": [{"full_name": child.get("name"), "date_of_birth": child.get("date_of_birth"),
+        "as_of": iso(body.get("date_completed")),
+        "children": [{"full_name": child.get("name"), "date_of_birth": iso(child.get("date_of_birth")),
                       "nhs_number": child.get("nhs_number"),
                       "case_ids": {"Micare": child.get("micare_id")} if child.get("micare_id") else {}}],
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),
-             "date_of_birth": m.get("date_of_birth"), "notes": m.get("notes")}
+             "date_of_birth": iso(m.get("date_of_birth")), "notes": m.get("notes")}
             for m in body.get("family_members") or []
         ],
         "address": body.get("address"),
@@ -497,6 +510,10 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
         "working_well": body.get("working_well"),
         "needs_to_happen": body.get("needs_to_happen"),
         "level_of_need": body.get("level_of_need"),
+        "reason": body.get("reason_for_referral"),
+        "family_agrees": body.get("family_agrees"),
+        "assessment": {"kind": CAFA, "completed_on": iso(cafa)} if cafa else None,
+        "visits": _shared_visits(body),
     })
 
 
@@ -504,10 +521,11 @@ def takes(case: SharedCase) -> dict[str, Any]:
     children = case.get("children") or []
     child = children[0] if children else {}
     members = [dict(m) for m in case.get("family_members") or []]
-    # Siblings named as children in the source become family members here.
+    # Siblings named as children in the source become family members here: the pro forma is about one child.
     for sibling in children[1:]:
         members.append({"full_name": sibling.get("full_name"), "relationship": "Sibling",
                         "date_of_birth": sibling.get("date_of_birth")})
+    assessment = case.get("assessment") or {}
     return drop_empty({
         "child": {"name": child.get("full_name"), "nhs_number": child.get("nhs_number"),
                   "date_of_birth": child.get("date_of_birth"),
@@ -525,6 +543,12 @@ def takes(case: SharedCase) -> dict[str, Any]:
         "working_well": case.get("working_well"),
         "needs_to_happen": case.get("needs_to_happen"),
         "level_of_need": case.get("level_of_need"),
+        "reason_for_referral": case.get("reason"),
+        "family_agrees": case.get("family_agrees"),
+        # Only a CAFA's date is a CAFA date: a s47 enquiry's is not.
+        "cafa_completed_on": assessment.get("completed_on") if is_cafa(assessment) else None,
+        "forthcoming": [{"date": v.get("date"), "kind": v.get("kind"), "with_whom": v.get("with_whom")}
+                        for v in case.get("visits") or [] if v.get("held") is False],
     })
 
 

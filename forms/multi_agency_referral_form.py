@@ -29,7 +29,7 @@ from formgen.core.councils import CouncilProfile, Setting, all_councils
 from formgen.core.dates import add_working_days, age_text, uk_date, working_days_between
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, guidance, local_setting, rule, template_default
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, iso, with_children_of_family
 from forms.common import BLANK_ANSWERS, AddressSchema, address_text, answer, blank_phrase, local_datetime, yes_no
 
 FORM_ID = "multi-agency-referral-form"
@@ -739,6 +739,7 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
     children = sorted(body.get("children") or [], key=lambda c: c.get("date_of_birth") is None)
     referrer = body.get("referrer") or {}
     return drop_empty({
+        "as_of": iso(body.get("referral_date")),
         "children": [
             {"full_name": c.get("full_name"), "date_of_birth": c.get("date_of_birth"),
              "nhs_number": _nhs_digits(c.get("nhs_number")),
@@ -768,7 +769,8 @@ def takes(case: SharedCase) -> dict[str, Any]:
     The source's worker wrote that document: a social worker on a step-down document (the pro forma, the
     step-down plan) is the previous social work involvement; anyone else is taken as the referrer.
     """
-    children = case.get("children") or []
+    # A brother or sister listed among the family is one of the children; the household keeps everyone in it.
+    children = with_children_of_family(case).get("children") or []
     profile = None
     for child in children:
         profile = profile or _council_for(child.get("case_ids") or {})

@@ -307,7 +307,8 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 def shares(body: Mapping[str, Any]) -> SharedCase:
     lead = body.get("lead_professional") or {}
     return drop_empty({
-        **shared_case(body, "social_worker"),
+        **shared_case(body, "social_worker", body.get("meeting_date")),
+        "family_agrees": body.get("family_agrees"),
         "lead_professional": {"name": lead.get("name"), "role": lead.get("role"), "team": lead.get("agency"),
                               "telephone": lead.get("telephone"), "email": lead.get("email")},
         "needs_to_happen": "\n".join(f"- {a.get('action')} ({a.get('by_whom')})"
@@ -319,6 +320,7 @@ def takes(case: SharedCase) -> dict[str, Any]:
     lead = case.get("lead_professional") or {}
     return drop_empty({
         **taken_case(case, "social_worker"),
+        "family_agrees": case.get("family_agrees"),
         "lead_professional": {"name": lead.get("name"), "role": lead.get("role"), "agency": lead.get("team"),
                               "telephone": lead.get("telephone"), "email": lead.get("email")},
         "smart_plan": [{"action": case["needs_to_happen"]}] if case.get("needs_to_happen") else [],

@@ -16,7 +16,7 @@ from typing import Any
 from formgen.core import fields as f
 from formgen.core.councils import get_council
 from formgen.core.dates import age_text, uk_date
-from formgen.core.shared import SharedCase
+from formgen.core.shared import SharedCase, iso, with_children_of_family
 from forms.common import NOT_KNOWN, contact_text
 
 PROFILE = get_council("peterborough")
@@ -103,14 +103,14 @@ def yes_no(value: bool | None) -> str:
 
 def shared_children(children: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Each child in the shared vocabulary (SharedChild), the LCS ID under Liquid Logic's name."""
-    return [{"full_name": c.get("full_name"), "date_of_birth": c.get("date_of_birth"),
+    return [{"full_name": c.get("full_name"), "date_of_birth": iso(c.get("date_of_birth")),
              "nhs_number": c.get("nhs_number"),
              "case_ids": {LCS.name: c["lcs_id"]} if c.get("lcs_id") else {}} for c in children]
 
 
 def shared_family(members: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{"full_name": m.get("full_name"), "relationship": m.get("relationship"),
-             "date_of_birth": m.get("date_of_birth"), "notes": m.get("notes")} for m in members]
+             "date_of_birth": iso(m.get("date_of_birth")), "notes": m.get("notes")} for m in members]
 
 
 WORKER_KEYS = ("name", "role", "team", "telephone", "email")  # SharedWorker's keys
@@ -142,9 +142,16 @@ def taken_social_worker(case: SharedCase) -> dict[str, Any] | None:
     return {key: worker.get(key) for key in WORKER_KEYS}
 
 
-def shared_case(body: Mapping[str, Any], worker_field: str) -> dict[str, Any]:
-    """What every Peterborough document shares (its social worker under `worker_field`); a form adds its own."""
+def shared_team_manager(name: str | None) -> dict[str, Any] | None:
+    """The social worker's Team Manager, whom these forms name in one line."""
+    return {"name": name, "role": "Team Manager"} if name else None
+
+
+def shared_case(body: Mapping[str, Any], worker_field: str, as_of: Any) -> dict[str, Any]:
+    """What every Peterborough document shares (its social worker under `worker_field`, its own date `as_of`);
+    a form adds its own."""
     return {
+        "as_of": str(iso(as_of))[:10] if as_of else None,  # a date and time: its day
         "children": shared_children(body.get("children") or []),
         "family_members": shared_family(body.get("family_members") or []),
         "address": body.get("address"),
@@ -156,7 +163,9 @@ def shared_case(body: Mapping[str, Any], worker_field: str) -> dict[str, Any]:
 
 
 def taken_case(case: SharedCase, worker_field: str) -> dict[str, Any]:
-    """What every Peterborough document takes from a shared case (the social worker into `worker_field`)."""
+    """What every Peterborough document takes from a shared case (the social worker into `worker_field`).
+    A brother or sister the source lists among the family is one of the children (formgen/core/shared.py)."""
+    case = with_children_of_family(case)
     return {
         "children": taken_children(case),
         "family_members": taken_family(case),
@@ -166,4 +175,3 @@ def taken_case(case: SharedCase, worker_field: str) -> dict[str, Any]:
         "worried_about": case.get("worried_about"),
         "working_well": case.get("working_well"),
     }
-

@@ -35,6 +35,7 @@ from forms.peterborough_common import (
     family_field,
     family_rows,
     shared_case,
+    shared_team_manager,
     taken_case,
     when_text,
     worker_text,
@@ -292,11 +293,24 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def shares(body: Mapping[str, Any]) -> SharedCase:
-    return drop_empty({**shared_case(body, "worker"), "needs_to_happen": body.get("needs")})
+    return drop_empty({
+        **shared_case(body, "worker", body.get("sent_at")),
+        "needs_to_happen": body.get("needs"),
+        "team_manager": shared_team_manager(body.get("team_manager")),
+        "reason": body.get("decision"),  # "The decision to step down to Early Help, and why"
+        # "The family has consented to Early Help support" (section 1): their agreement to the step.
+        "family_agrees": (body.get("consent") or {}).get("consented"),
+    })
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
-    return drop_empty({**taken_case(case, "worker"), "needs": case.get("needs_to_happen")})
+    return drop_empty({
+        **taken_case(case, "worker"),
+        "needs": case.get("needs_to_happen"),
+        "team_manager": (case.get("team_manager") or {}).get("name"),
+        "decision": case.get("reason"),
+        "consent": {"consented": case.get("family_agrees")},
+    })
 
 
 # ---------------------------------------------------------------- example (fictional people)

@@ -22,7 +22,7 @@ from formgen.core import fields as f
 from formgen.core.dates import uk_date
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, guidance, rule
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, is_cafa, iso
 from forms.common import AddressSchema, ContactSchema, address_text, join_lines
 from forms.peterborough_common import (
     AUTHORITY,
@@ -34,6 +34,7 @@ from forms.peterborough_common import (
     family_field,
     family_rows,
     shared_case,
+    shared_team_manager,
     taken_case,
     worker_text,
     yes_no,
@@ -386,11 +387,27 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def shares(body: Mapping[str, Any]) -> SharedCase:
-    return drop_empty({**shared_case(body, "social_worker"), "needs_to_happen": body.get("needs")})
+    consent = body.get("consent") or {}
+    assessed = body.get("assessment_completed_on")
+    return drop_empty({
+        **shared_case(body, "social_worker", body.get("date_completed")),
+        "needs_to_happen": body.get("needs"),
+        "team_manager": shared_team_manager(body.get("team_manager")),
+        # "The parent or carer must agree to a continuing support plan in Early Help" (section 2, Note).
+        "family_agrees": consent.get("agrees_to_support_plan"),
+        "assessment": {"kind": "Child and Family Assessment", "completed_on": iso(assessed)} if assessed else None,
+    })
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
-    return drop_empty({**taken_case(case, "social_worker"), "needs": case.get("needs_to_happen")})
+    assessment = case.get("assessment") or {}
+    return drop_empty({
+        **taken_case(case, "social_worker"),
+        "needs": case.get("needs_to_happen"),
+        "team_manager": (case.get("team_manager") or {}).get("name"),
+        "consent": {"agrees_to_support_plan": case.get("family_agrees")},
+        "assessment_completed_on": assessment.get("completed_on") if is_cafa(assessment) else None,
+    })
 
 
 # ---------------------------------------------------------------- example (fictional people)

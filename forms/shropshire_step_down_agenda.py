@@ -21,7 +21,7 @@ from formgen.core import fields as f
 from formgen.core.dates import uk_date
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, guidance, rule
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, iso, with_children_of_family
 
 FORM_ID = "shropshire-step-down-agenda"
 
@@ -619,9 +619,30 @@ def _family_members(family: str | None) -> list[dict[str, Any]]:
     return [{"full_name": m["name"], "relationship": m["relationship"].capitalize()} for m in matched if m]
 
 
-def _iso(value: Any) -> Any:
-    """A shared case is plain JSON: a loaded date goes back to YYYY-MM-DD."""
-    return value.isoformat() if isinstance(value, dt.date) else value
+STEP_DOWN_MEETING_WORDS = "Step-down meeting with the setting, family and other agencies"
+_FINAL_CIN = re.compile(r"\bfinal\s+(cin|child\s+in\s+need)\b", re.IGNORECASE)
+_CORE_GROUP = re.compile(r"\bcore\s+group\b", re.IGNORECASE)
+_STEP_DOWN_MEETING = re.compile(r"\bstep[\s-]*down\s+meeting\b", re.IGNORECASE)
+
+
+def _shared_visits(case: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The case's meetings still to come: both are after this meeting (its rules), so neither is held yet."""
+    final = case.get("final_meeting") or {}
+    visits = [{"date": iso(final.get("date")), "time": final.get("time"), "held": False,
+               "kind": FINAL_MEETINGS.get(final.get("kind") or "")}] if final else []
+    if case.get("step_down_meeting_date"):
+        visits.append({"date": iso(case["step_down_meeting_date"]), "kind": STEP_DOWN_MEETING_WORDS, "held": False})
+    return visits
+
+
+def _final_meeting(visits: list[Any]) -> dict[str, Any] | None:
+    """A Final CIN review (Manchester's "final Child in Need meeting", 3.8.5) or a CP core group to come."""
+    for visit in visits:
+        kind = str(visit.get("kind") or "")
+        found = "final-cin-review" if _FINAL_CIN.search(kind) else "cp-core-group" if _CORE_GROUP.search(kind) else None
+        if found and visit.get("held") is False:
+            return {"kind": found, "date": visit.get("date"), "time": visit.get("time")}
+    return None
 
 
 def shares(body: Mapping[str, Any]) -> SharedCase:
@@ -629,9 +650,11 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
     many families; only the one at the top is shared, so no two families are ever mixed in one form."""
     case = (body.get("cases") or [{}])[0]
     number = case.get("carefirst_number")
+    lead = case.get("lead_professional") or {}
     shared: SharedCase = drop_empty({
+        "as_of": iso(body.get("date")),
         "children": [
-            {"full_name": c.get("full_name"), "date_of_birth": _iso(c.get("date_of_birth")),
+            {"full_name": c.get("full_name"), "date_of_birth": iso(c.get("date_of_birth")),
              "nhs_number": (c.get("nhs_number") or "").replace(" ", ""),
              "case_ids": {"carefirst": number} if number else {}}
             for c in case.get("children") or []
@@ -639,26 +662,49 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
         "family_members": _family_members(case.get("family")),
         "worker": {"name": case.get("social_worker"), "role": "Social worker" if case.get("social_worker") else None,
                    "team": case.get("team")},
+        "lead_professional": {"name": lead.get("name"), "role": lead.get("role"), "team": lead.get("team")},
+        "assessment": {"summary": case.get("assessment"), "recommendations": case.get("recommendations")},
+        "reason": (case.get("checklist") or {}).get("why_now"),  # "Why is the case stepping down at this time?"
+        "visits": _shared_visits(case),
     })
     return shared
 
 
-def takes(case: SharedCase) -> dict[str, Any]:
-    """One case for the agenda: its carefirst number, children (with NHS numbers), family and social worker."""
+def case_row(case: SharedCase) -> dict[str, Any]:
+    """One case of the agenda from a shared case: its carefirst number, children (with NHS numbers), family,
+    social worker, the social work assessment, the lead professional, its final meeting, why it steps down now.
+    The route, where the consent is saved and the service are the meeting's to say: no document tells them."""
+    case = with_children_of_family(case)  # a brother or sister listed among the family is one of the children
     children = case.get("children") or []
     number = next((c.get("case_ids", {}).get("carefirst") for c in children if c.get("case_ids")), None)
     worker = case.get("worker") or {}
+    lead = case.get("lead_professional") or {}
+    assessment = case.get("assessment") or {}
     family = ", ".join(
         f"{m['full_name']} ({m['relationship'].lower()})" if m.get("relationship") else m["full_name"]
         for m in case.get("family_members") or [] if m.get("full_name"))
-    return drop_empty({"cases": [{
+    step_down_meeting = next((v.get("date") for v in case.get("visits") or []
+                              if v.get("held") is False and _STEP_DOWN_MEETING.search(str(v.get("kind") or ""))), None)
+    return drop_empty({
         "carefirst_number": number,
         "children": [{"full_name": c.get("full_name"), "nhs_number": c.get("nhs_number"),
                       "date_of_birth": c.get("date_of_birth")} for c in children],
         "family": family,
         "social_worker": worker.get("name"),
         "team": worker.get("team"),
-    }]})
+        "assessment": assessment.get("summary"),
+        "recommendations": assessment.get("recommendations"),
+        "lead_professional": {"name": lead.get("name"), "role": lead.get("role"), "team": lead.get("team")},
+        "final_meeting": _final_meeting(case.get("visits") or []),
+        "step_down_meeting_date": step_down_meeting,
+        "checklist": {"why_now": case.get("reason")},
+    })
+
+
+def takes(case: SharedCase) -> dict[str, Any]:
+    """One case for the agenda (case_row)."""
+    row = case_row(case)
+    return {"cases": [row]} if row else {}
 
 
 # ---------------------------------------------------------------- examples (fictional people only)
@@ -799,6 +845,7 @@ FORM = FormSpec(
     filename=lambda data: f"step-down-agenda-{data['meeting']}-{data['date'].isoformat()}",
     shares=shares,
     takes=takes,
+    row_takes=("cases", case_row),
     rules=RULES,
     wording=WORDING,
 )

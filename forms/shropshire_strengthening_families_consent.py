@@ -34,7 +34,7 @@ from formgen.core.rules import (
     rule,
     template_default,
 )
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, iso, with_children_of_family
 from forms.common import AddressSchema, ContactSchema, address_text, contact_text
 
 FORM_ID = "shropshire-strengthening-families-consent"
@@ -487,14 +487,14 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 
 _PARENT_WORDS = ("mother", "father", "mum", "dad", "parent", "carer", "guardian", "step", "grand", "aunt",
                  "uncle", "partner", "foster")
-_CHILD_WORDS = ("brother", "sister", "sibling", "son", "daughter", "half")
 
 
 def shares(body: Mapping[str, Any]) -> SharedCase:
     number = body.get("carefirst_number")
     return drop_empty({
+        "as_of": iso(body.get("prepared_on")),
         "children": [
-            {"full_name": c.get("full_name"), "date_of_birth": c.get("date_of_birth"),
+            {"full_name": c.get("full_name"), "date_of_birth": iso(c.get("date_of_birth")),
              "nhs_number": c.get("nhs_number"), "case_ids": {"carefirst": number} if number else {}}
             for c in body.get("children") or []
         ],
@@ -509,15 +509,14 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
-    """The household (parents and carers), the children and the address of a shared case."""
-    children: list[dict[str, Any]] = [dict(c) for c in case.get("children") or []]
-    household = []
-    for member in case.get("family_members") or []:
-        relationship = (member.get("relationship") or "").lower()
-        if any(word in relationship for word in _CHILD_WORDS) and not any(w in relationship for w in ("step", "grand")):
-            children.append({"full_name": member.get("full_name"), "date_of_birth": member.get("date_of_birth")})
-        elif any(word in relationship for word in _PARENT_WORDS):
-            household.append(member)
+    """The household (parents and carers), the children and the address of a shared case.
+
+    A child of the family the source lists among the family (formgen/core/shared.py) is one of the children;
+    of the adults, only parents and carers sign, so only they are the household."""
+    case = with_children_of_family(case)
+    children = case.get("children") or []
+    household = [m for m in case.get("family_members") or []
+                 if any(word in (m.get("relationship") or "").lower() for word in _PARENT_WORDS)]
     number = next((c.get("case_ids", {}).get("carefirst") for c in children if c.get("case_ids")), None)
     return drop_empty({
         "carefirst_number": number,

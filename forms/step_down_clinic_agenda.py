@@ -17,7 +17,7 @@ from formgen.core import fields as f
 from formgen.core.dates import long_date, uk_date
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, rule
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, iso, with_children_of_family
 from forms.step_down_clinic_common import (
     AUTHORITY,
     CLOSING,
@@ -31,16 +31,20 @@ from forms.step_down_clinic_common import (
     TEAM_MANAGER_READING_TEXT,
     ChildSchema,
     PersonSchema,
+    assessment_line,
     case_origin_field,
     children_text,
     cite,
     not_a_step_down,
+    parsed_assessment,
     person_text,
     same_person,
     shared_children,
+    shared_origin,
     shared_worker,
     social_worker_of,
     taken_children,
+    taken_origin,
     taken_person,
     team_manager_is_another_person,
 )
@@ -241,19 +245,35 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
     """The agenda's first case (an agenda holds many families; only one is shared, so none are mixed)."""
     case = (body.get("cases") or [{}])[0]
     return drop_empty({
+        "as_of": iso(body.get("clinic_date")),
         "children": shared_children(case.get("children") or []),
         "worker": shared_worker(case.get("social_worker"), "Social Worker"),
         "team_manager": shared_worker(case.get("team_manager"), "Team Manager, Social Work"),
+        "open_to_social_work": shared_origin(case.get("case_origin")),
+        "reason": case.get("summary"),  # "why the case no longer needs social work involvement"
+        "assessment": parsed_assessment(case.get("most_recent_assessment")),
+    })
+
+
+def case_row(case: SharedCase) -> dict[str, Any]:
+    """One case booked in from a shared case: how it comes to Early Help, its children, allocated social worker,
+    team manager, most recent assessment and why it no longer needs social work. The slot is the clinic's to
+    give: no document knows it."""
+    case = with_children_of_family(case)  # a brother or sister listed among the family is one of the children
+    return drop_empty({
+        "case_origin": taken_origin(case),
+        "children": taken_children(case.get("children") or []),
+        "social_worker": taken_person(social_worker_of(case.get("worker"))),
+        "team_manager": taken_person(case.get("team_manager")),
+        "most_recent_assessment": assessment_line(case.get("assessment")),
+        "summary": case.get("reason"),
     })
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
-    """One case for the agenda: its children, allocated social worker and team manager."""
-    return drop_empty({"cases": [{
-        "children": taken_children(case.get("children") or []),
-        "social_worker": taken_person(social_worker_of(case.get("worker"))),
-        "team_manager": taken_person(case.get("team_manager")),
-    }]})
+    """One case for the agenda (case_row)."""
+    row = case_row(case)
+    return {"cases": [row]} if row else {}
 
 
 # ---------------------------------------------------------------- example (fictional people only)
@@ -309,6 +329,7 @@ FORM = FormSpec(
     filename=lambda data: f"step-down-clinic-agenda-{data['clinic_date'].isoformat()}",
     shares=shares,
     takes=takes,
+    row_takes=("cases", case_row),
     rules=RULES,
     wording=WORDING,
 )

@@ -10,6 +10,7 @@ Early Help records.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ from formgen.core import fields as f
 from formgen.core.councils import get_council
 from formgen.core.dates import uk_date
 from formgen.core.rules import Rule, Source, formgen_reading, guidance, rule
-from formgen.core.shared import SharedChild, SharedWorker, drop_empty
+from formgen.core.shared import SharedAssessment, SharedCase, SharedChild, SharedWorker, drop_empty, iso
 from forms.common import NOT_KNOWN
 
 COUNCIL = get_council("step-down-clinic")
@@ -168,11 +169,6 @@ def person_text(person: Mapping[str, Any] | None, role: str = "") -> str:
 # ---------------------------------------------------------------- prefill (formgen/core/shared.py)
 
 
-def iso(value: Any) -> Any:
-    """A shared case is plain JSON: a loaded date goes back to YYYY-MM-DD."""
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def shared_children(children: Iterable[Mapping[str, Any]]) -> list[SharedChild]:
     return [
         drop_empty({"full_name": c.get("full_name"), "date_of_birth": iso(c.get("date_of_birth")),
@@ -211,3 +207,48 @@ def social_worker_of(worker: SharedWorker | None) -> SharedWorker | None:
         return None
     role = (worker.get("role") or "").casefold()
     return worker if not role or "social work" in role else None
+
+
+def shared_origin(origin: Any) -> bool | None:
+    """Whether the case is open to social work (a step-down), from the form's case origin."""
+    return {"open-to-social-work": True, "mash-referral": False}.get(origin)
+
+
+def taken_origin(case: SharedCase) -> str | None:
+    """The form's case origin from a shared case, when the source says (the form refuses a MASH referral)."""
+    found = case.get("open_to_social_work")
+    return None if found is None else "open-to-social-work" if found else "mash-referral"
+
+
+def shared_assessment(assessment: Mapping[str, Any] | None) -> SharedAssessment:
+    """The most recent assessment (Step Down 3) in the shared vocabulary: which one, and when it was completed."""
+    assessment = assessment or {}
+    return drop_empty({"kind": assessment.get("title"), "completed_on": iso(assessment.get("completed_on"))})
+
+
+_ASSESSMENT_LINE = re.compile(r"^(?P<kind>.+?),\s*completed\s+(?P<day>\d{1,2} [A-Za-z]+ \d{4})\.?$")
+
+
+def parsed_assessment(line: str | None) -> SharedAssessment:
+    """The agenda's most recent assessment, when written as its hint asks ('Child and Family Assessment, completed
+    13 November 2026'); otherwise nothing, rather than a guess."""
+    found = _ASSESSMENT_LINE.match(" ".join((line or "").split()))
+    if not found:
+        return {}
+    try:
+        day = dt.datetime.strptime(found["day"], "%d %B %Y").date()
+    except ValueError:
+        return {}
+    return {"kind": found["kind"], "completed_on": day.isoformat()}
+
+
+def assessment_line(assessment: SharedAssessment | None) -> str | None:
+    """'Child and Family Assessment, completed 13 November 2026', as the agenda writes the most recent one."""
+    assessment = assessment or {}
+    if not assessment.get("kind"):
+        return None
+    try:
+        when = uk_date(dt.date.fromisoformat(str(assessment.get("completed_on"))))
+    except ValueError:
+        return assessment["kind"]
+    return f"{assessment['kind']}, completed {when}"

@@ -18,7 +18,7 @@ from formgen.core import fields as f
 from formgen.core.dates import long_date, uk_date
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, rule
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, iso, with_children_of_family
 from forms.common import AddressSchema, address_text, person_row
 from forms.step_down_clinic_common import (
     AUTHORITY,
@@ -29,7 +29,6 @@ from forms.step_down_clinic_common import (
     PersonSchema,
     children_text,
     cite,
-    iso,
     person_text,
     same_person,
     shared_children,
@@ -143,8 +142,12 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- prefill
 
 
+VISIT_KIND = "Joint visit by the Social Worker and the Early Help Family Worker"
+
+
 def shares(body: Mapping[str, Any]) -> SharedCase:
     return drop_empty({
+        "as_of": iso(body.get("visit_date")),
         "children": shared_children(body.get("children") or []),
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),
@@ -154,11 +157,26 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
         "address": body.get("address"),
         "worker": shared_worker(body.get("social_worker"), "Social Worker"),
         "early_help_worker": shared_worker(body.get("early_help_family_worker"), "Early Help Family Worker"),
+        "visits": [{"date": iso(body.get("visit_date")), "time": body.get("visit_time"), "kind": VISIT_KIND,
+                    "place": body.get("place"), "joint": True, "held": body.get("status") == "held"}]
+        if body.get("visit_date") else [],
     })
 
 
+def _arranged_joint_visit(case: SharedCase) -> dict[str, Any]:
+    """A joint visit of the social worker and Early Help still to come (Manchester's joint handover visit is
+    one): this record starts as arranged. A visit already held is that visit's own record."""
+    visit = next((v for v in case.get("visits") or [] if v.get("joint") and v.get("held") is False), None)
+    if visit is None:
+        return {}
+    return {"status": "arranged", "visit_date": visit.get("date"), "visit_time": visit.get("time"),
+            "place": visit.get("place")}
+
+
 def takes(case: SharedCase) -> dict[str, Any]:
+    case = with_children_of_family(case)  # a brother or sister listed among the family is one of the children
     return drop_empty({
+        **_arranged_joint_visit(case),
         "children": taken_children(case.get("children") or []),
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),

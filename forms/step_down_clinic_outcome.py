@@ -18,7 +18,7 @@ from formgen.core import fields as f
 from formgen.core.dates import uk_date
 from formgen.core.registry import FormSpec
 from formgen.core.rules import RuleErrors, Wording, formgen_reading, rule, template_default
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, iso, with_children_of_family
 from forms.step_down_clinic_common import (
     AUTHORITY,
     DISPUTES,
@@ -40,9 +40,11 @@ from forms.step_down_clinic_common import (
     person_text,
     same_person,
     shared_children,
+    shared_origin,
     shared_worker,
     social_worker_of,
     taken_children,
+    taken_origin,
     taken_person,
     team_manager_is_another_person,
 )
@@ -220,7 +222,12 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def shares(body: Mapping[str, Any]) -> SharedCase:
+    steps_down = body.get("outcome") in (FAMILY_WORKER_TEAM, OTHER_EARLY_HELP)
     return drop_empty({
+        "as_of": iso(body.get("discussion_date")),
+        "open_to_social_work": shared_origin(body.get("case_origin")),
+        # The rationale of a step-down says why the case no longer needs social work; of any other outcome, not.
+        "reason": body.get("rationale") if steps_down else None,
         "children": shared_children(body.get("children") or []),
         "worker": shared_worker(body.get("social_worker"), "Social Worker"),
         "team_manager": shared_worker(body.get("team_manager"), "Team Manager, Social Work"),
@@ -229,7 +236,10 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
+    # The rationale is the discussion's own, for its decision: a reason written before it is not taken.
+    case = with_children_of_family(case)  # a brother or sister listed among the family is one of the children
     return drop_empty({
+        "case_origin": taken_origin(case),
         "children": taken_children(case.get("children") or []),
         "social_worker": taken_person(social_worker_of(case.get("worker"))),
         "team_manager": taken_person(case.get("team_manager")),

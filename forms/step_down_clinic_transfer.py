@@ -18,7 +18,7 @@ from formgen.core import fields as f
 from formgen.core.dates import uk_date
 from formgen.core.registry import FormSpec
 from formgen.core.rules import DELETE, RuleErrors, Wording, formgen_reading, rule, template_default
-from formgen.core.shared import SharedCase, drop_empty
+from formgen.core.shared import SharedCase, drop_empty, iso, with_children_of_family
 from formgen.core.uploads import UploadedFile, encode, size_words, upload_schema
 from forms.common import AddressSchema, address_text, join_lines, person_row
 from forms.step_down_clinic_common import (
@@ -34,13 +34,15 @@ from forms.step_down_clinic_common import (
     case_origin_field,
     children_text,
     cite,
-    iso,
     not_a_step_down,
     person_text,
+    shared_assessment,
     shared_children,
+    shared_origin,
     shared_worker,
     social_worker_of,
     taken_children,
+    taken_origin,
     taken_person,
 )
 
@@ -235,6 +237,8 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def shares(body: Mapping[str, Any]) -> SharedCase:
     return drop_empty({
+        "as_of": iso(body.get("date_completed")),
+        "open_to_social_work": shared_origin(body.get("case_origin")),
         "children": shared_children(body.get("children") or []),
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),
@@ -249,11 +253,15 @@ def shares(body: Mapping[str, Any]) -> SharedCase:
         "worried_about": body.get("worried_about"),
         "working_well": body.get("working_well"),
         "needs_to_happen": body.get("needs_to_happen"),
+        "assessment": shared_assessment(body.get("most_recent_assessment")),
     })
 
 
 def takes(case: SharedCase) -> dict[str, Any]:
+    case = with_children_of_family(case)  # a brother or sister listed among the family is one of the children
+    assessment = case.get("assessment") or {}
     return drop_empty({
+        "case_origin": taken_origin(case),
         "children": taken_children(case.get("children") or []),
         "family_members": [
             {"full_name": m.get("full_name"), "relationship": m.get("relationship"),
@@ -268,6 +276,8 @@ def takes(case: SharedCase) -> dict[str, Any]:
         "worried_about": case.get("worried_about"),
         "working_well": case.get("working_well"),
         "needs_to_happen": case.get("needs_to_happen"),
+        # Which assessment and when; its copy is a file the social worker attaches (Step Down 3).
+        "most_recent_assessment": {"title": assessment.get("kind"), "completed_on": assessment.get("completed_on")},
     })
 
 

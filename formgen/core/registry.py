@@ -46,6 +46,9 @@ class FormSpec:
     # Prefill across forms (formgen/core/shared.py): body -> SharedCase, and SharedCase -> partial body.
     shares: Callable[[Mapping[str, Any]], SharedCase] | None = None
     takes: Callable[[SharedCase], dict[str, Any]] | None = None
+    # A form that lists cases (an agenda): its list field, and one row of it from a SharedCase, so a chair's
+    # uploads of the cases' own documents fill the rows (formgen/engine/prefill.py, rows_from_uploads).
+    row_takes: tuple[str, Callable[[SharedCase], dict[str, Any]]] | None = None
     # The stricter rules a completed (signed, ticked) document must meet, checked when it is read back
     # by extract; None: the form's own schema.
     completed_schema: type[Schema] | None = None

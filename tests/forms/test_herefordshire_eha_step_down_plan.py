@@ -401,9 +401,10 @@ def test_a_manchester_pro_forma_prefills_this_plan() -> None:
     taken = FORM.takes(MANCHESTER.shares(MANCHESTER.example))
     # The NHS number, the consistent child identifier, travels with the child.
     nhs_number = MANCHESTER.example["child"]["nhs_number"].replace(" ", "")
-    assert taken["children"] == [{"full_name": "Zofia Wójcik", "nhs_number": nhs_number, "date_of_birth": "2017-05-09"}]
-    assert [m["full_name"] for m in taken["family_members"]] == [
-        m["full_name"] for m in MANCHESTER.example["family_members"]]
+    assert taken["children"][0] == {"full_name": "Zofia Wójcik", "nhs_number": nhs_number, "date_of_birth": "2017-05-09"}
+    # Leo, Zofia's brother, joins the sibling group; the adults stay family members.
+    assert taken["children"][1:] == [{"full_name": "Leo Wójcik", "date_of_birth": "2021-08-30"}]
+    assert [m["full_name"] for m in taken["family_members"]] == ["Katarzyna Wójcik", "Daniel Ó Súilleabháin"]
     assert taken["address"] == MANCHESTER.example["address"]
     assert taken["social_worker"] == MANCHESTER.example["referrer"]
     assert taken["worried_about"] == MANCHESTER.example["worried_about"]
@@ -429,7 +430,8 @@ def test_a_plan_prefills_another_plan_with_the_whole_sibling_group() -> None:
     again = FORM.takes(FORM.shares(body_with(_set("subject_child", "712408"))))
     assert [c["case_id"] for c in again["children"]] == ["712408", "712406", "712407"]
     assert again["complicating_factors"] == FORM.example["latest_assessment"]["complicating_factors"]
-    assert "decided_on" not in again and "consent" not in again
+    # The family's agreement to the plan travels; written consent (who gave it, when) is each plan's own.
+    assert "decided_on" not in again and again["consent"] == {"plan_agreed": True}
 
 
 # NHS numbers: the consistent child identifier (Children Act 2004, s.16LC) -------------------------------

@@ -72,7 +72,9 @@ def test_a_manchester_document_fills_in_the_masg_presentation_but_no_lcs_id(fmt:
     manchester = get_form("manchester-allocations-pro-forma")
     content = pipeline.render(manchester, manchester.example, fmt).content
     body = prefill_from_upload(get_form("peterborough-masg-step-down"), content).body
-    assert body["children"] == [{"full_name": "Zofia Wójcik", "nhs_number": "9990000018", "date_of_birth": "2017-05-09"}]
+    # Zofia, then Leo, her brother, from the pro forma's family composition: no LCS ID for either.
+    assert body["children"] == [{"full_name": "Zofia Wójcik", "nhs_number": "9990000018", "date_of_birth": "2017-05-09"},
+                                {"full_name": "Leo Wójcik", "date_of_birth": "2021-08-30"}]
     assert body["needs"] == manchester.example["needs_to_happen"]
     assert body["social_worker"]["name"] == "Priya Natarajan"
 

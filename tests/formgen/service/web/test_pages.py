@@ -261,7 +261,7 @@ def test_api_prefill_refuses_what_it_cannot_read(client: FlaskClient) -> None:
                            content_type="multipart/form-data")
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
-    assert "Upload a PDF or Word (.docx) document made by formgen, or a JSON file." in response.json["detail"]
+    assert "Upload a PDF or Word (.docx) document made by this service, or a JSON file." in response.json["detail"]
     missing = client.post(f"/api/forms/{MANCHESTER}/prefill", data={}, content_type="multipart/form-data")
     assert missing.status_code == 400
 
