@@ -47,6 +47,9 @@ SECTION_3 = "section 3, Early Help Assessment - Part 2"
 KEY_PERSON = "Details of Key Person involved in Early Help Assessment"
 
 STEP_DOWN_LEVEL = 3
+# The guidance names one level, level 3, 'Intensive'; it names no other level, so 1, 2 and 4 show as numbers.
+LEVEL_WORDS = {STEP_DOWN_LEVEL: "Intensive"}
+LEVEL_WORDS_SOURCE = guidance("000", OPENING, says="remaining needs are at 'Intensive' (Level 3)")
 # "Send it through to the Early Help Co-ordinator team within two weeks" (opening table).
 SEND_CALENDAR_DAYS = 14
 SEND_WORKING_DAYS = 10
@@ -363,7 +366,8 @@ class StepDownPlanSchema(f.FormSchema):
     email = f.line("Family email", required=False, max_length=254)
     social_worker = f.group(ContactSchema, "Social worker completing the plan")
     level_of_need = f.integer("Level of need", minimum=1, maximum=4,
-                              hint="Step-down is for remaining needs at 'Intensive' level (level 3).")
+                              hint="Step-down is for remaining needs at 'Intensive' level (level 3).",
+                              words=LEVEL_WORDS, words_source=LEVEL_WORDS_SOURCE)
     follows = with_messages(
         f.choice("Step-down follows", FOLLOWS),
         required=f"Say whether the step-down follows a s47 enquiry or a Child and Family Assessment ({GUIDANCE}).",

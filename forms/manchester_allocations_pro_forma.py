@@ -30,6 +30,12 @@ class LevelOfNeed:
     description: str
     pathway: str
 
+    @property
+    def called(self) -> str:
+        """The level's description without the response after its dash ("– complete an early help assessment"):
+        the column is "Level description / response", and the description is what names the level."""
+        return self.description.split(" – ", 1)[0].rstrip(".")
+
 
 LEVELS_OF_NEED: dict[int, LevelOfNeed] = {
     1: LevelOfNeed("Child, Young Person or families whose needs are being met, or whose needs can be met by "
@@ -288,6 +294,9 @@ class ProFormaSchema(f.FormSchema):
     planning_meeting_on = f.required_when(f.date("Date of planning meeting", required=False),
                                           "when no CAFA completion date is given")
     level_of_need = f.integer("Level of need", minimum=1, maximum=5,
+                              words={number: level.called for number, level in LEVELS_OF_NEED.items()},
+                              words_source=guidance("002", "Appendix 1", says="Level of Need | Level description / "
+                                                                             "response | Referral Pathway"),
                               hint="Manchester's Level of Need, 1 to 5 (Appendix 1).")
     previous_eha_completed = f.boolean(
         "An Early Help Assessment has been completed before", required=False,

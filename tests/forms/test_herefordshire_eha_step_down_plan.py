@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -148,6 +149,19 @@ def test_every_rule_cites_herefordshire_guidance_or_says_it_is_formgen_s_reading
         assert kinds <= {SourceKind.GUIDANCE, SourceKind.FORMGEN_READING}, found.id
         assert all("Herefordshire" in source.citation or source.kind is SourceKind.FORMGEN_READING
                    for source in found.sources), found.id
+
+
+SEEDS = Path("/work/shared/seeds")
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the councils' guidance (seeds) is not on this machine")
+def test_the_levels_of_need_carry_the_guidance_s_own_words_and_only_those() -> None:
+    """Seed 000 names one level: 'Intensive' (Level 3). Levels 1, 2 and 4 are named nowhere: numbers alone."""
+    seed = " ".join(next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8").split())
+    meta = plan.StepDownPlanSchema().fields["level_of_need"].metadata
+    assert meta["options"] == {"1": "1", "2": "2", "3": "3 - Intensive", "4": "4"}
+    assert "'Intensive' (Level 3)" in seed and meta["options_source"]["says"] in seed
+    assert meta["options_source"]["kind"] == "guidance" and "Herefordshire" in meta["options_source"]["citation"]
 
 
 def test_the_module_raises_errors_only_through_its_rules() -> None:

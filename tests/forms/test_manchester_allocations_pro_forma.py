@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from bodies import Body, Change, changed, tomorrow
@@ -294,3 +295,25 @@ def test_the_example_prints_the_route_and_dates_the_guidance_gives() -> None:
     handover = example["forthcoming"][0]
     assert "handover" in handover["kind"] and handover["date"] > "2026-11-19"
     assert "Status of Intervention Step Down" in text
+
+
+SEEDS = Path("/work/shared/seeds")
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the councils' guidance (seeds) is not on this machine")
+def test_the_levels_of_need_are_offered_in_appendix_1_s_own_words() -> None:
+    """Each radio reads "N - " and the level's description from Appendix 1's row N, word for word, without the
+    response after its dash ("– complete an early help assessment (EHA)")."""
+    seed = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
+    rows = dict(line.split("\t", 1) for line in seed.split("Appendix 1", 2)[-1].splitlines()
+                if line[:1].isdigit() and "\t" in line)
+    meta = FORM.schema().fields["level_of_need"].metadata
+    assert list(meta["options"]) == ["1", "2", "3", "4", "5"] == sorted(rows)
+    for number, words in meta["options"].items():
+        prefix, _, description = words.partition(" - ")
+        assert prefix == number and description, words
+        assert rows[number].startswith(description), (words, rows[number])
+        assert " – " not in description
+    assert meta["options"]["1"] == ("1 - Child, Young Person or families whose needs are being met, or whose needs "
+                                    "can be met by universal services")
+    assert meta["options_source"]["citation"].endswith("Appendix 1")
