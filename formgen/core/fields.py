@@ -107,9 +107,14 @@ def text(
     max_length: int = LONG_TEXT,
     hint: str | None = None,
     multiline: bool = True,
+    called: str | None = None,
 ) -> Text:
-    """Free text. Multi-line answers print with their line breaks."""
-    too_long = f"{label} must be {max_length} characters or fewer."
+    """Free text. Multi-line answers print with their line breaks.
+
+    `called`: what error messages name the answer by when its label is a long question ("Your answer to
+    question 1"), so a message stays short."""
+    name = called or label
+    too_long = f"{name} must be {max_length} characters or fewer."
     return Text(
         max_length=max_length,
         too_long=too_long,
@@ -119,10 +124,10 @@ def text(
         metadata=_meta(label, hint, {"multiline": multiline,
                                      "pattern": _PRINTABLE_NOT_BLANK if required else _PRINTABLE}),
         error_messages={
-            "required": f"{label} is required.",
-            "blank": f"{label} must not be blank.",
-            "null": f"{label} is required." if required else f"{label} cannot be null.",
-            "invalid": f"{label} must be text.",
+            "required": f"{name} is required.",
+            "blank": f"{name} must not be blank.",
+            "null": f"{name} is required." if required else f"{name} cannot be null.",
+            "invalid": f"{name} must be text.",
         },
         allow_none=not required,
     )
@@ -384,8 +389,10 @@ def integer(
     )
 
 
-def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fields.Boolean:
-    """JSON true or false only: "yes", 1 and "true" are refused so nothing is guessed."""
+def boolean(label: str, *, required: bool = True, hint: str | None = None, called: str | None = None) -> fields.Boolean:
+    """JSON true or false only: "yes", 1 and "true" are refused so nothing is guessed. `called`: the name error
+    messages use when the label is a long statement to tick (see `text`)."""
+    name = called or label
     return StrictBoolean(
         required=required,
         allow_none=not required,
@@ -394,9 +401,9 @@ def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fi
         falsy={False},
         metadata=_meta(label, hint),
         error_messages={
-            "required": f"{label} is required.",
-            "null": f"{label} is required.",
-            "invalid": f"{label} must be true or false.",
+            "required": f"{name} is required.",
+            "null": f"{name} is required.",
+            "invalid": f"{name} must be true or false.",
         },
     )
 

@@ -79,7 +79,7 @@ RULES = [
     (_set("follows", "strategy-discussion"), "follows", FIELD, "s47-enquiry, child-and-family-assessment"),
     (_drop("assessment_completed_on"), "assessment_completed_on", FIELD, "Give the date of the s47 enquiry"),
     (_set("assessment_completed_on", "2026-04-25"), "assessment_completed_on", "decision-follows-assessment",
-     "cannot be after the date of the decision"),
+     "must be on or before the date of the decision"),
     # Written consent: obtained, from whom, when; it comes first; the family agrees the plan before closure.
     (_drop("consent"), "consent", FIELD, "Written consent is needed"),
     (_set("consent.written_consent_obtained", False), "consent.written_consent_obtained", "written-consent",
@@ -102,10 +102,10 @@ RULES = [
     # The early help co-ordinator was consulted, before the plan was sent.
     (_drop("early_help_coordinator"), "early_help_coordinator", FIELD, "Name the early help co-ordinator"),
     (_set("early_help_coordinator.consulted_on", "2026-05-05"), "early_help_coordinator.consulted_on",
-     "coordinator-consulted-before-sending", "following a discussion"),
+     "coordinator-consulted-before-sending", "must be on or before the date the plan was sent"),
     # Section 3: each mapping area from the request or the latest assessment.
     (_no_mapping("worried_about"), "worried_about", "mapping-areas-given", "What are we worried about?"),
-    (_no_mapping("working_well"), "working_well", "mapping-areas-given", "latest_assessment"),
+    (_no_mapping("working_well"), "working_well", "mapping-areas-given", "the latest assessment's mapping"),
     (_no_mapping("complicating_factors"), "complicating_factors", "mapping-areas-given", "Complicating factors"),
     (_no_mapping("existing_wellbeing"), "existing_wellbeing", "mapping-areas-given", "Existing wellbeing"),
     # Sibling groups: each child once (by Mosaic ID and by NHS number), formats checked on the field.
@@ -126,7 +126,7 @@ RULES = [
     (_set("sent_on", "2026-04-29"), "sent_on", "sent-after-completed", "before the date it was completed"),
     (_set("case_closed_on", "2026-04-23"), "case_closed_on", "closure-after-decision", "before the decision"),
     (_set("case_closed_on", "2026-04-29"), "date_completed", "plan-before-closure",
-     "completed after the case was closed to social care on 29 April 2026"),
+     "on or before the date the case was closed, 29 April 2026"),
     (_set("decided_on", (dt.date.today() + dt.timedelta(days=1)).isoformat()), "decided_on", FIELD,
      "today or in the past"),
     (_set("wellbeing_plan", []), "wellbeing_plan", FIELD, "between 1 and 20"),
