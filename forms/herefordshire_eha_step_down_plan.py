@@ -377,7 +377,7 @@ class StepDownPlanSchema(f.FormSchema):
     )
     assessment_completed_on = with_messages(
         f.date("Date the s47 enquiry or Child and Family Assessment was completed", past=True,
-               hint="formgen counts the timescales from this date: the guidance gives no start point."),
+               hint="This service counts the timescales from this date: the guidance gives no start point."),
         required=f"Give the date of the s47 enquiry or Child and Family Assessment the step-down follows ({GUIDANCE}).",
     )
     decided_on = f.date("Date of the decision to step down", past=True)

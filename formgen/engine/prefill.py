@@ -28,7 +28,7 @@ from formgen.documents import embed
 # A formgen document of the longest form is well under this; anything larger is refused unread.
 MAX_UPLOAD_BYTES = 1_000_000
 
-ACCEPTED = "a PDF or Word (.docx) document made by formgen, or a JSON file"
+ACCEPTED = "a PDF or Word (.docx) document made by this service, or a JSON file"
 
 
 class UploadKind(StrEnum):
@@ -54,8 +54,9 @@ class Prefill:
                 "kind": str(self.kind), "dropped": self.dropped}
 
 
-UNSIGNED = ("This document carries no formgen signature: it was made by an earlier version of formgen, so formgen "
-            "cannot tell whether it was changed since. Check every answer against the case record before you use it.")
+UNSIGNED = ("This document carries no signature from this service: it was made by an earlier version, so this "
+            "service cannot tell whether it was changed since. Check every answer against the case record before you "
+            "use it.")
 
 
 def sniff(content: bytes) -> UploadKind:
@@ -66,7 +67,7 @@ def sniff(content: bytes) -> UploadKind:
         return UploadKind.DOCX
     if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return UploadKind.JSON
-    raise BadDocument(f"This file is not one formgen can read. Upload {ACCEPTED}.")
+    raise BadDocument(f"This service cannot read this file. Upload {ACCEPTED}.")
 
 
 def _shares_of(forms: Mapping[str, FormSpec]) -> embed.SharesOf:

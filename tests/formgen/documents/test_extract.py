@@ -141,9 +141,9 @@ def _encrypted() -> bytes:
     ("make", "words"),
     [
         (lambda: b"PK\x03\x04 not a pdf", "not a PDF"),
-        (_plain_pdf, "not made by formgen"),
+        (_plain_pdf, "not made by this service"),
         (_encrypted, "encrypted"),
-        (lambda: completed(SIGNED)[:4000], "formgen"),
+        (lambda: completed(SIGNED)[:4000], "Upload the completed PDF that this service made"),
     ],
     ids=["not-a-pdf", "not-formgen", "encrypted", "truncated"],
 )

@@ -259,7 +259,7 @@ def _pdf() -> bytes:
 
 
 @pytest.mark.parametrize(("content", "name", "words"), [
-    (b"GIF89a not a document", "photo.gif", "This file is not one formgen can read."),
+    (b"GIF89a not a document", "photo.gif", "This service cannot read this file."),
     (b"%PDF-1.4 broken", "broken.pdf", "The file is damaged and cannot be read."),
     (b"PK\x03\x04 broken", "broken.docx", "The file is damaged or not a Word document."),
     (b"{not json", "case.json", "not valid JSON"),
@@ -273,6 +273,7 @@ def test_uploads_that_cannot_be_read_get_a_clear_error(web: FlaskClient, content
     links = _summary_links(page.text)
     assert links[0][0] == "#upload-file"
     assert words in links[0][1]
+    assert "formgen" not in links[0][1]  # a social worker reads "this service", not the product's name
 
 
 def test_upload_of_a_formgen_pdf_fills_in_the_form(web: FlaskClient) -> None:
@@ -317,7 +318,7 @@ def test_api_prefill_refuses_what_it_cannot_read(client: FlaskClient) -> None:
                            content_type="multipart/form-data")
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
-    assert "Upload a PDF or Word (.docx) document made by formgen, or a JSON file." in response.json["detail"]
+    assert "Upload a PDF or Word (.docx) document made by this service, or a JSON file." in response.json["detail"]
     missing = client.post(f"/api/forms/{MANCHESTER}/prefill", data={}, content_type="multipart/form-data")
     assert missing.status_code == 400
 
