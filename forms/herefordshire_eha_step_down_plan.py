@@ -47,6 +47,9 @@ SECTION_3 = "section 3, Early Help Assessment - Part 2"
 KEY_PERSON = "Details of Key Person involved in Early Help Assessment"
 
 STEP_DOWN_LEVEL = 3
+# The guidance names one level, level 3, 'Intensive'; it names no other level, so 1, 2 and 4 show as numbers.
+LEVEL_WORDS = {STEP_DOWN_LEVEL: "Intensive"}
+LEVEL_WORDS_SOURCE = guidance("000", OPENING, says="remaining needs are at 'Intensive' (Level 3)")
 # "Send it through to the Early Help Co-ordinator team within two weeks" (opening table).
 SEND_CALENDAR_DAYS = 14
 SEND_WORKING_DAYS = 10
@@ -94,6 +97,8 @@ DECISION_FOLLOWS_ASSESSMENT = rule(
     "cannot be after the date of the decision.",
     guidance("000", OPENING, says="Where a decision is made following a s47 or Child & Family Assessment"),
     ("assessment_completed_on", "decided_on"), breach={"assessment_completed_on": "2026-04-25"},
+    error="The date of the s47 enquiry or Child and Family Assessment must be on or before the date of the "
+          "decision.",
 )
 WRITTEN_CONSENT = rule(
     "written-consent",
@@ -152,6 +157,7 @@ COORDINATOR_BEFORE_SENDING = rule(
     guidance("000", OPENING, says="following a discussion with an early help co-ordinator, send it through to the "
                                   "Early Help Co-ordinator team"),
     ("early_help_coordinator.consulted_on", "sent_on"), breach={"early_help_coordinator.consulted_on": "2026-05-05"},
+    error="The discussion with the early help co-ordinator must be on or before the date the plan was sent.",
 )
 PLAN_AFTER_DECISION = rule(
     "plan-after-decision",
@@ -363,14 +369,15 @@ class StepDownPlanSchema(f.FormSchema):
     email = f.line("Family email", required=False, max_length=254)
     social_worker = f.group(ContactSchema, "Social worker completing the plan")
     level_of_need = f.integer("Level of need", minimum=1, maximum=4,
-                              hint="Step-down is for remaining needs at 'Intensive' level (level 3).")
+                              hint="Step-down is for remaining needs at 'Intensive' level (level 3).",
+                              words=LEVEL_WORDS, words_source=LEVEL_WORDS_SOURCE)
     follows = with_messages(
         f.choice("Step-down follows", FOLLOWS),
         required=f"Say whether the step-down follows a s47 enquiry or a Child and Family Assessment ({GUIDANCE}).",
     )
     assessment_completed_on = with_messages(
         f.date("Date the s47 enquiry or Child and Family Assessment was completed", past=True,
-               hint="formgen counts the timescales from this date: the guidance gives no start point."),
+               hint="This service counts the timescales from this date: the guidance gives no start point."),
         required=f"Give the date of the s47 enquiry or Child and Family Assessment the step-down follows ({GUIDANCE}).",
     )
     decided_on = f.date("Date of the decision to step down", past=True)
@@ -382,8 +389,7 @@ class StepDownPlanSchema(f.FormSchema):
                                    hint="Any outstanding work should be completed before transfer.")
     early_help_coordinator = with_messages(
         f.group(CoordinatorSchema, "Early help co-ordinator consulted"),
-        required="Name the early help co-ordinator you discussed the step-down with, and when: the plan is sent "
-                 f"following that discussion ({GUIDANCE}).",
+        required=f"Name the early help co-ordinator you discussed the step-down with, and when ({GUIDANCE}).",
     )
     presenting_needs = f.text("Summary of presenting needs", max_length=4000)
     worried_about = f.text(MAPPING["worried_about"], required=False, max_length=4000)
@@ -417,7 +423,8 @@ def _need_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
     level = data.get("level_of_need")
     if level is not None and level < STEP_DOWN_LEVEL:
         errors.add(LEVEL_3_ONLY, "level_of_need",
-                   f"{LEVEL_3_ONLY.text} Level {level} needs do not need this plan.")
+                   f"Level {level} needs do not need this plan: it is for remaining needs at 'Intensive' level "
+                   "(level 3).")
     elif level is not None and level > STEP_DOWN_LEVEL:
         errors.add(LEVEL_3_ONLY, "level_of_need",
                    f"Needs at level {level} stay with social care: step down to Early Help only when the remaining "
@@ -427,8 +434,8 @@ def _need_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
     latest = data.get("latest_assessment") or {}
     for key, label in MAPPING.items():
         if not data.get(key) and not latest.get(key):
-            errors.add(MAPPING_GIVEN, key, f"Give '{label}', or send the family's most recent assessment mapping "
-                                           "in latest_assessment to fill it (section 3).")
+            errors.add(MAPPING_GIVEN, key, f"Give '{label}', or fill it from the latest assessment's mapping "
+                                           "(section 3).")
 
 
 def _agreement_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
@@ -462,8 +469,8 @@ def _date_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
         errors.add(CLOSURE_AFTER_DECISION, "case_closed_on")
     elif closed and completed and completed > closed:
         errors.add(PLAN_BEFORE_CLOSURE, "date_completed",
-                   f"The plan was completed after the case was closed to social care on {uk_date(closed)}: "
-                   f"{PLAN_BEFORE_CLOSURE.text}")
+                   f"The plan must be completed, and shown to the family, on or before the date the case was "
+                   f"closed, {uk_date(closed)}.")
     if consented and completed and consented > completed:
         errors.add(CONSENT_BEFORE_PLAN, "consent.given_on",
                    f"Written consent comes first: it cannot be given after the plan was completed on {uk_date(completed)}.")
@@ -494,7 +501,7 @@ def _children_errors(data: Mapping[str, Any], errors: RuleErrors) -> None:
     subject = data.get("subject_child")
     if subject and subject not in case_ids:
         errors.add(SUBJECT_IN_GROUP, "subject_child",
-                   f"{SUBJECT_IN_GROUP.text} Give one of their case IDs ({', '.join(sorted(case_ids))}).")
+                   f"Give the case ID of one of the children in this step-down: {', '.join(sorted(case_ids))}.")
 
 
 

@@ -30,6 +30,12 @@ class LevelOfNeed:
     description: str
     pathway: str
 
+    @property
+    def called(self) -> str:
+        """The level's description without the response after its dash ("– complete an early help assessment"):
+        the column is "Level description / response", and the description is what names the level."""
+        return self.description.split(" – ", 1)[0].rstrip(".")
+
 
 LEVELS_OF_NEED: dict[int, LevelOfNeed] = {
     1: LevelOfNeed("Child, Young Person or families whose needs are being met, or whose needs can be met by "
@@ -75,6 +81,8 @@ LEVEL_1_UNIVERSAL = rule(
     guidance("002", "Appendix 1", says="Level 1 ... needs can be met by universal services. Referral Pathway: "
                                        "Universal Services"),
     ("level_of_need",), {"level_of_need": 1},
+    error="Level 1 needs are met by universal services: signpost the family to them, not to Early Help allocations "
+          "(Appendix 1).",
 )
 LEVEL_5_JOINT_ONLY = rule(
     "level-5-joint-work-only",
@@ -84,6 +92,7 @@ LEVEL_5_JOINT_ONLY = rule(
      guidance("002", "5.1", says="Early Help may have a role in supporting some children and families with "
                                  "on-going Social Work involvement (this could be Level 5 ...)")],
     ("request_type",), {"level_of_need": 5, "request_type": "step-down"},
+    error="Level 5 is a referral to MASH: choose joint-worked, or refer to MASH (Appendix 1, 5.1).",
 )
 JOINT_WORK_TIMESCALES = rule(
     "joint-work-intervention-timescales",
@@ -106,6 +115,8 @@ REFERRER_CONTACT = rule(
     [guidance("002", "Appendix 2", says="Referrer contact details: YOUR NAME AND CONTACT DETAILS"),
      guidance("002", "3.8.1", says="The referral will be screened by the EH Social Worker")],
     ("referrer.telephone", "referrer.email"), {"referrer.telephone": DELETE, "referrer.email": DELETE},
+    error="Give the referrer's telephone number or email address, so the Early Help Social Worker screening the "
+          "referral can reach you.",
 )
 FAMILY_AGREES = rule(
     "family-agrees-to-the-plan",
@@ -117,6 +128,8 @@ FAMILY_AGREES = rule(
                                  "agreement from the family."),
      guidance("002", "3.8", says="The family should understand and be part of the plan.")],
     ("family_agrees",), {"family_agrees": False},
+    error="Send the request only when the family understands, is part of and agrees to the plan: Early Help is "
+          "consent based (2.1, 3.8).",
 )
 _HOUSING_SOURCES = [
     guidance("002", "Appendix 2", says="Housing provider: Private rented, Home Owner, Housing Association."),
@@ -137,6 +150,8 @@ CAFR_NOT_AFTER_COMPLETION = rule(
     "that referral.",
     guidance("002", "Appendix 2", says="This form is to be completed in place of section 5 of CAFR"),
     ("cafr_date",), {"cafr_date": "2026-11-17"},
+    error="The CAFR date must be on or before the date this pro forma was completed, as it is section 5 of that "
+          "referral.",
 )
 CAFR_NOT_BEFORE_BIRTH = rule(
     "cafr-date-not-before-birth", "The CAFR date cannot be before the child's date of birth.",
@@ -288,6 +303,9 @@ class ProFormaSchema(f.FormSchema):
     planning_meeting_on = f.required_when(f.date("Date of planning meeting", required=False),
                                           "when no CAFA completion date is given")
     level_of_need = f.integer("Level of need", minimum=1, maximum=5,
+                              words={number: level.called for number, level in LEVELS_OF_NEED.items()},
+                              words_source=guidance("002", "Appendix 1", says="Level of Need | Level description / "
+                                                                             "response | Referral Pathway"),
                               hint="Manchester's Level of Need, 1 to 5 (Appendix 1).")
     previous_eha_completed = f.boolean(
         "An Early Help Assessment has been completed before", required=False,

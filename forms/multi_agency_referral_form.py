@@ -319,8 +319,8 @@ def _check_consent(consent: Mapping[str, Any], errors: RuleErrors) -> None:
     told, given = consent.get("family_told"), consent.get("consent_given")
     if (told is False or given is False) and not consent.get("why_not"):
         errors.add(CONSENT_WHY_NOT, "consent.why_not",
-                   "A referral without the family's consent must say why consent was not sought, or why the family "
-                   "was not told: for example, that telling them could put a child at risk of significant harm.")
+                   "Say why the family was not told, or why consent was not sought: for example, that telling them "
+                   "could put a child at risk.")
     if told is False and given is True:
         errors.add(CONSENT_TOLD, "consent.consent_given",
                    "The family cannot have consented to a referral they were not told about. Check both answers.")
@@ -346,16 +346,14 @@ def _check_children(children: list[Mapping[str, Any]], referral: dt.date | None,
 
 
 def _check_dangers(statements: list[Mapping[str, Any]], errors: RuleErrors) -> None:
-    examples = {"behaviour": "for example: 'Jordan has pushed Chiamaka and shouted at her in front of Amara twice "
-                             "this month'",
+    examples = {"behaviour": "for example: 'Jordan has pushed Chiamaka in front of Amara twice this month'",
                 "impact": "for example: 'Amara could be hurt, and is frightened to go to sleep'"}
     for index, statement in enumerate(statements):
         for key, example in examples.items():
             text = statement.get(key)
             if _is_label(text):
                 errors.add(DANGER_NOT_A_LABEL, f"danger_statements.{index}.{key}",
-                           f"'{text}' is a label, not a danger statement. Describe it in the family's own circumstances "
-                           f"({example}), so everyone can see what has to change. (formgen's input check.)")
+                           f"'{text}' is a label. Describe what happens in this family, {example}.")
 
 
 def _check_dates(data: Mapping[str, Any], errors: RuleErrors) -> None:
@@ -366,16 +364,17 @@ def _check_dates(data: Mapping[str, Any], errors: RuleErrors) -> None:
     stepped = (data.get("stepped_down_from") or {}).get("stepped_down_on")
     if referral and phoned and phoned.date() > referral:
         errors.add(DATES_IN_ORDER, "phone_referral.made_at",
-                   "The phone referral cannot be after the date of this referral, which follows it up in writing.")
+                   "The phone referral must be on or before the date of this referral, which follows it up in "
+                   "writing.")
     if referral and raised and raised > referral:
-        errors.add(DATES_IN_ORDER, "worries_raised_on", "The worries cannot have been raised after the date of this "
-                                                        "referral.")
+        errors.add(DATES_IN_ORDER, "worries_raised_on", "The date the worries were raised must be on or before the "
+                                                        "date of this referral.")
     if raised and meeting and meeting < raised:
-        errors.add(DATES_IN_ORDER, "taf_meeting_on", "The meeting about the worries is called once they are raised: it "
-                                                     "cannot be before the date the worries were raised.")
+        errors.add(DATES_IN_ORDER, "taf_meeting_on", "The meeting about the worries must be on or after the date they "
+                                                     "were raised.")
     if referral and stepped and stepped > referral:
         errors.add(DATES_IN_ORDER, "stepped_down_from.stepped_down_on",
-                   "The step-down cannot be after the date of this referral.")
+                   "The step-down date must be on or before the date of this referral.")
 
 
 def _check_level(profile: CouncilProfile, data: Mapping[str, Any], errors: RuleErrors) -> None:
@@ -386,7 +385,7 @@ def _check_level(profile: CouncilProfile, data: Mapping[str, Any], errors: RuleE
     chosen = profile.level(number)
     if chosen is None:
         errors.add(LEVEL_IN_PROFILE, "level_of_need",
-                   f"{profile.name} has no level {number}. Choose one of its levels of need ({profile.cite(levels)}): "
+                   f"Choose one of {profile.name}'s levels{'' if levels.is_councils else ' (not yet confirmed by the council)'}: "
                    f"{profile.levels_text()}.")
         return
     if not levels.is_councils:
@@ -394,22 +393,20 @@ def _check_level(profile: CouncilProfile, data: Mapping[str, Any], errors: RuleE
     if not chosen.meets_threshold:
         needed = " or ".join(str(n) for n, lv in levels.value.items() if lv.meets_threshold)
         errors.add(LEVEL_MEETS_THRESHOLD, "level_of_need",
-                   f"Level {number} ({chosen.name}) is met by {chosen.pathway}, not children's social care "
-                   f"({profile.cite(levels)}). A MARF steps a case up: in {profile.short_name} that is level {needed}. "
-                   "If needs are below it, review the Early Help plan instead.")
+                   f"Level {number} ({chosen.name}) goes to {chosen.pathway}, not children's social care: choose level "
+                   f"{needed}, or review the Early Help plan instead.")
     harm = [n for n, lv in levels.value.items() if lv.child_protection]
     concern = data.get("child_protection_concern")
     if not harm or concern is None:
         return
     if chosen.child_protection and concern is False:
         errors.add(SIGNIFICANT_HARM, "child_protection_concern",
-                   f"Level {number} in {profile.short_name} is a child at risk of, or suffering, significant harm "
-                   f"({profile.cite(levels)}): that is a child protection concern. Answer yes, or check the level.")
+                   f"Level {number} in {profile.short_name} is significant harm, a child protection concern: answer "
+                   "yes, or check the level.")
     elif concern and not chosen.child_protection:
         errors.add(SIGNIFICANT_HARM, "level_of_need",
-                   f"A child protection concern (a child at risk of, or suffering, significant harm) is level "
-                   f"{' or '.join(map(str, harm))} in {profile.short_name} ({profile.cite(levels)}). Choose that level, "
-                   "or check the answer about a child protection concern.")
+                   f"A child protection concern is level {' or '.join(map(str, harm))} in {profile.short_name}: "
+                   "choose that level, or check the answer about a child protection concern.")
 
 
 def _check_completed_by(profile: CouncilProfile, data: Mapping[str, Any], errors: RuleErrors) -> None:
@@ -418,8 +415,8 @@ def _check_completed_by(profile: CouncilProfile, data: Mapping[str, Any], errors
     if who is None or not who.is_councils or role is None or who.value.lower() in role.lower():
         return
     errors.add(COMPLETED_BY, "referrer.role",
-               f"In {profile.name} the {who.value} completes the MARF ({profile.cite(who)}). Give the {who.value}'s "
-               f"name and role as the referrer, or ask them to complete it.")
+               f"Give the {who.value}'s name and role as the referrer: in {profile.short_name} the {who.value} "
+               "completes the MARF.")
 
 
 def _check_case_ids(profile: CouncilProfile, children: list[Mapping[str, Any]], errors: RuleErrors) -> None:

@@ -62,6 +62,8 @@ AGREEMENT_RECORDED = rule(
               "team supporting the Child in Need plan"),
      guidance("004", SECTION_3, says=_AGREEMENT_SAYS)],
     ("taf_agreed",), {"taf_agreed": False},
+    error="Step down to a Team around the Child only when the Child in Need meeting agrees and its notes record it "
+          "(section 3).",
 )
 LEAD_PROFESSIONAL_NAMED = rule(
     "nominated-lead-professional-named",
@@ -71,6 +73,8 @@ LEAD_PROFESSIONAL_NAMED = rule(
     [guidance("004", SECTION_3, says=_AGREEMENT_SAYS),
      guidance("004", SECTION_3, says=_NO_MASG_SAYS)],
     ("lead_professional",), {"lead_professional": DELETE},
+    error="Name the nominated Lead Professional from the Child in Need meeting's notes. Without one, the case goes "
+          "to the MASG (section 3).",
 )
 LEAD_PROFESSIONAL_FROM_PARTNER = rule(
     "lead-professional-from-an-early-help-partner-agency",
@@ -79,6 +83,7 @@ LEAD_PROFESSIONAL_FROM_PARTNER = rule(
     guidance("004", SECTION_3, says="the nominated Lead Professional from an Early Help partner agency who will pick "
              "the case up following closure to Children's Social Care"),
     ("lead_professional.agency",), {"lead_professional.agency": "Peterborough Children's Social Care"},
+    error="Give a Lead Professional from an Early Help partner agency, not from Children's Social Care (section 3).",
 )
 MULTI_AGENCY_TEAM = rule(
     "established-multi-agency-team-around-the-child",
@@ -91,6 +96,8 @@ MULTI_AGENCY_TEAM = rule(
                      "that carry on after Children's Social Care closes the case.", SECTION_3)],
     ("team_around_the_child",), {"team_around_the_child": [
         {"name": "Claire Dunmore", "role": "Head of Year 9", "agency": "Fenland View Academy"}]},
+    error="Name at least two agencies besides Children's Social Care. For one agency, make a single agency referral "
+          "instead (section 3).",
 )
 SMART_PLAN = rule(
     "existing-smart-action-plan",
@@ -98,12 +105,15 @@ SMART_PLAN = rule(
     "and how progress will be measured (section 3).",
     guidance("004", SECTION_3, says="there is already a SMART action plan to improve outcomes"),
     ("smart_plan",), {"smart_plan": []},
+    error="Give the SMART action plan's actions, each with who does it, by when and how progress is measured "
+          "(section 3).",
 )
 OUTCOME_NOT_NFA = rule(
     "outcome-referral-to-early-help-not-nfa",
     "The outcome selected on Liquid Logic is 'Referral to Early Help' and not NFA (section 3).",
     guidance("004", SECTION_3, says="Outcome selected on Liquid Logic is 'Referral to Early Help ' and NOT 'NFA'."),
     ("outcome",), {"outcome": "nfa"},
+    error="Select 'Referral to Early Help' as the outcome on Liquid Logic, not NFA (section 3).",
 )
 FAMILY_AGREES = rule(
     "family-agrees-to-continuing-support",
@@ -114,6 +124,7 @@ FAMILY_AGREES = rule(
                      "(section 1, Note: parents and young people are able to decline the offer of a service), so "
                      "formgen asks for it here too.", SECTION_3)],
     ("family_agrees",), {"family_agrees": False},
+    error="Step down only when the parent or carer agrees to continuing support in Early Help.",
 )
 CLOSURE_AFTER_MEETING = rule(
     "closure-not-before-the-cin-meeting",
@@ -121,6 +132,7 @@ CLOSURE_AFTER_MEETING = rule(
     "before the Child in Need meeting.",
     guidance("004", SECTION_3, says="who will pick the case up following closure to Children's Social Care"),
     ("closure_date",), {"closure_date": "2026-11-16"},
+    error="The date of closure must be on or after the date of the Child in Need meeting (section 3).",
 )
 
 RULES = (AGREEMENT_RECORDED, LEAD_PROFESSIONAL_NAMED, LEAD_PROFESSIONAL_FROM_PARTNER, MULTI_AGENCY_TEAM, SMART_PLAN,

@@ -76,12 +76,14 @@ FAMILY_CONSENTED = rule(
     "Help Hub only with the family's consent (section 1).",
     [guidance("004", SECTION_1_REFERRALS, says=_CONSENTED_SAYS), guidance("004", SECTION_1_NOTE, says=_NOTE_SAYS)],
     ("consent.consented",), {"consent.consented": False},
+    error="Send the Transfer only once the family has consented to Early Help support (section 1).",
 )
 CONSENT_BEFORE_TRANSFER = rule(
     "consent-before-the-transfer",
     "The family consents first, then the Transfer is sent: the date of consent is not after the Transfer.",
     [guidance("004", SECTION_1_REFERRALS, says=_CONSENTED_SAYS), guidance("004", SECTION_1_NOTE, says=_NOTE_SAYS)],
     ("consent.given_on",), {"consent.given_on": "2026-11-28"},
+    error="The date of consent must be on or before the date the Transfer was sent (section 1).",
 )
 REFERRAL_OUTCOME = rule(
     "referral-outcome-step-down-not-nfa",
@@ -91,6 +93,7 @@ REFERRAL_OUTCOME = rule(
               "Help"),
      guidance("004", SECTION_1, says="Closed as No Further Action")],
     ("referral_outcome",), {"referral_outcome": "nfa"},
+    error="Complete the Referral record with the outcome step down to Early Help, not NFA (section 1).",
 )
 NO_ASSESSMENT = rule(
     "transfer-follows-a-referral-without-assessment",
@@ -101,12 +104,15 @@ NO_ASSESSMENT = rule(
      guidance("004", SECTION_2, says="In all cases where a multi-agency support plan is indicated, the case will "
               "first be heard at the Multi-Agency Support Group [MASG]")],
     ("assessment_decision",), {"assessment_decision": "assessment-completed"},
+    error="After a Child and Family Assessment, step down through the MASG or a single agency referral, not a "
+          "Transfer (sections 1 and 2).",
 )
 REFERRAL_BEFORE_TRANSFER = rule(
     "referral-before-the-transfer",
     "The Transfer follows the referral: the referral's date is not after the Transfer was sent.",
     guidance("004", SECTION_1_REFERRALS, says=_REFERRALS_SAYS),
     ("referral_date",), {"referral_date": "2026-11-28"},
+    error="The referral date must be on or before the date the Transfer was sent (section 1).",
 )
 
 RULES = (FAMILY_CONSENTED, CONSENT_BEFORE_TRANSFER, REFERRAL_OUTCOME, NO_ASSESSMENT, REFERRAL_BEFORE_TRANSFER)

@@ -65,6 +65,8 @@ OUTCOME_NOT_NFA = rule(
               "and their family on to the agency concerned. The social worker in this instance selects NFA as the "
               "outcome on Liquid Logic.")],
     ("assessment_outcome",), {"assessment_outcome": "nfa"},
+    error="Select 'Referral to Early Help' as the outcome on Liquid Logic, not NFA: NFA is for single agency "
+          "support (section 2).",
 )
 NARRATIVE_SAYS_VIA_MASG = rule(
     "narrative-records-step-down-via-masg",
@@ -73,6 +75,7 @@ NARRATIVE_SAYS_VIA_MASG = rule(
     guidance("004", SECTION_2, says="within the narrative comments, the social worker or team manager MUST record that "
              "the case is to be stepped down via the MASG"),
     ("outcome_narrative",), {"outcome_narrative": "Assessment complete. Case to close to Children's Social Care."},
+    error="Record in the narrative comments that the case is to be stepped down via the MASG (section 2).",
 )
 DISCUSSED_WITH_EARLY_HELP_FIRST = rule(
     "discussed-with-early-help-service-first",
@@ -81,6 +84,8 @@ DISCUSSED_WITH_EARLY_HELP_FIRST = rule(
     guidance("004", SECTION_2, says="Where a multi-agency support plan is indicated: The social worker should first "
              "discuss the case with the Early Help Service."),
     ("early_help_discussion",), {"early_help_discussion": DELETE},
+    error="Give the date of the social worker's discussion with the Early Help Service, and who it was with "
+          "(section 2).",
 )
 AGREES_TO_SUPPORT_PLAN = rule(
     "parent-agrees-to-continuing-support-plan",
@@ -88,6 +93,8 @@ AGREES_TO_SUPPORT_PLAN = rule(
     "(section 2, Note).",
     guidance("004", SECTION_2_NOTE, says=_CONSENT_SAYS),
     ("consent.agrees_to_support_plan",), {"consent.agrees_to_support_plan": False},
+    error="Step down only when the parent or carer agrees to a continuing support plan in Early Help (section 2, "
+          "Note).",
 )
 CONSENT_TO_SHARE = rule(
     "consent-to-share-assessment-with-masg",
@@ -95,6 +102,8 @@ CONSENT_TO_SHARE = rule(
     "agencies that make up the MASG (section 2, Note).",
     guidance("004", SECTION_2_NOTE, says=_CONSENT_SAYS),
     ("consent.shares_assessment_with_masg",), {"consent.shares_assessment_with_masg": False},
+    error="Step down only when the parent or carer consents to sharing the Child and Family Assessment with the "
+          "MASG's agencies (section 2, Note).",
 )
 CONSENT_NOTED = rule(
     "consent-noted-on-liquid-logic",
@@ -103,6 +112,7 @@ CONSENT_NOTED = rule(
     guidance("004", SECTION_2_NOTE, says="Consent to information being shared in this way must be clearly noted on "
              "Liquid Logic."),
     ("consent.noted_on_liquid_logic",), {"consent.noted_on_liquid_logic": False},
+    error="Note the consent to share the assessment with the MASG's agencies on Liquid Logic (section 2, Note).",
 )
 CONSENT_BEFORE_MASG = rule(
     "consent-before-the-masg",
@@ -119,6 +129,7 @@ ASSESSMENT_BEFORE_MASG = rule(
              "continuing support from Children's Social Care, but may need continuing support from one or more "
              "other agencies."),
     ("assessment_completed_on",), {"assessment_completed_on": "2026-11-20", "masg_date": "2026-11-19"},
+    error="The assessment must be completed on or before the date of the MASG (section 2).",
 )
 SOMEONE_PRESENTS = rule(
     "someone-presents-the-needs",
@@ -130,6 +141,7 @@ SOMEONE_PRESENTS = rule(
                      "cannot attend; formgen asks who presents instead, so the panel still hears the family's "
                      "needs from someone who knows them.", SECTION_2)],
     ("presenter",), {"social_worker_attends": False},
+    error="Name who presents the family's needs at the MASG, as the social worker cannot attend (section 2).",
 )
 CLOSED_AFTER_ACCEPTED = rule(
     "closed-only-after-masg-accepts",
@@ -138,6 +150,8 @@ CLOSED_AFTER_ACCEPTED = rule(
     guidance("004", SECTION_2, says="The case can be closed to Children's Social Care once the case has been "
              "accepted for discussion at the MASG."),
     ("closed_on",), {"closed_on": "2026-11-11"},
+    error="Close the case only once the MASG has accepted it: give the date accepted, on or before the date of "
+          "closure (section 2).",
 )
 
 RULES = (OUTCOME_NOT_NFA, NARRATIVE_SAYS_VIA_MASG, DISCUSSED_WITH_EARLY_HELP_FIRST, AGREES_TO_SUPPORT_PLAN,
@@ -284,8 +298,8 @@ def _consent_rules(data: Mapping[str, Any], errors: RuleErrors) -> None:
     masg: dt.date | None = data.get("masg_date")
     if masg and consent.get("given_on") and consent["given_on"] > masg:
         errors.add(CONSENT_BEFORE_MASG, "consent.given_on",
-                   f"Consent was given on {uk_date(consent['given_on'])}, after the MASG on {uk_date(masg)}: the "
-                   "assessment is shared with the MASG's agencies only with consent given first (section 2, Note).")
+                   f"The date of consent must be on or before the date of the MASG, {uk_date(masg)} "
+                   "(section 2, Note).")
 
 
 def _meeting_rules(data: Mapping[str, Any], errors: RuleErrors) -> None:
@@ -295,8 +309,8 @@ def _meeting_rules(data: Mapping[str, Any], errors: RuleErrors) -> None:
         errors.add(DISCUSSED_WITH_EARLY_HELP_FIRST, "early_help_discussion")
     elif masg and discussion.get("date") and discussion["date"] > masg:
         errors.add(DISCUSSED_WITH_EARLY_HELP_FIRST, "early_help_discussion.date",
-                   "The discussion with the Early Help Service comes first, before the MASG hears the case "
-                   "(section 2): its date is after the MASG's.")
+                   "The discussion with the Early Help Service must be on or before the date of the MASG "
+                   "(section 2).")
     assessed = data.get("assessment_completed_on")
     if masg and assessed and assessed > masg:
         errors.add(ASSESSMENT_BEFORE_MASG, "assessment_completed_on")

@@ -315,7 +315,8 @@ class ApprovalSchema(f.FormSchema):
 
 
 ChecklistSchema = f.FormSchema.from_dict(
-    {key: f.text(question, required=False, max_length=1500) for key, question in CHECKLIST.items()},
+    {key: f.text(question, required=False, max_length=1500, called=f"The answer to checklist question {n}")
+     for n, (key, question) in enumerate(CHECKLIST.items(), start=1)},
     name="ChecklistSchema",
 )
 ChecklistSchema.__module__ = __name__
@@ -392,12 +393,13 @@ def _check_attendees(errors: RuleErrors, meeting: str | None, attendees: list[Ma
     if meeting not in MUST_ATTEND:
         return
     present = {a.get("attends_as") for a in attendees}
-    missing = [ATTENDS_AS[role] for role in MUST_ATTEND[meeting] if role not in present]
+    missing = [words for role, words in zip(MUST_ATTEND[meeting], MUST_ATTEND_WORDS[meeting], strict=True)
+               if role not in present]
     if missing:
         broken = WEEKLY_ATTENDEES if meeting == "weekly" else MONTHLY_ATTENDEES
         section = "3.a" if meeting == "weekly" else "4.a"
-        errors.add(broken, "attendees", f"A {meeting} step-down meeting needs {' and '.join(MUST_ATTEND_WORDS[meeting])} "
-                                        f"among the attendees ({section}); missing: {', '.join(missing)}.")
+        errors.add(broken, "attendees",
+                   f"Add {' and '.join(missing)} to the attendees of this {meeting} step-down meeting ({section}).")
 
 
 def _check_case(errors: RuleErrors, index: int, case: Mapping[str, Any], data: Mapping[str, Any]) -> None:
@@ -407,16 +409,14 @@ def _check_case(errors: RuleErrors, index: int, case: Mapping[str, Any], data: M
     route = case.get("route")
     meeting = data.get("meeting")
     if meeting in ROUTES_BY_MEETING and route and route not in ROUTES_BY_MEETING[meeting]:
-        allowed = " and ".join(ROUTES_BY_MEETING[meeting])
         other = "monthly" if meeting == "weekly" else "weekly"
         errors.add(ROUTE_MATCHES_MEETING, f"{at}.route",
-                   f"{name} is route {route}, but a {meeting} step-down meeting takes routes {allowed} only. Put it "
-                   f"on the {other} meeting's agenda, or correct the route.")
+                   f"{name} is route {route}, which goes to the {other} meeting: move it there, or correct the "
+                   "route.")
     if not case.get("consent_location"):
         errors.add(CONSENT_SAVED, f"{at}.consent_location",
-                   f"{name} has no consent reference. No request for Early Help intervention is accepted until a "
-                   "parent or carer living in the household has signed the Strengthening Families consent form: "
-                   f"say where the signed form is saved on carestore ({route or '3.a-4.b'}).")
+                   f"{name}: say where the signed Strengthening Families consent form is saved on carestore"
+                   f"{f' ({route})' if route else ''}.")
     if route in NEEDS_LEAD_PROFESSIONAL and not case.get("lead_professional"):
         errors.add(LEAD_PROFESSIONAL, f"{at}.lead_professional",
                    f"{name} is route {route}: name the identified lead professional ({route}).")
@@ -424,9 +424,10 @@ def _check_case(errors: RuleErrors, index: int, case: Mapping[str, Any], data: M
     _check_final_meeting(errors, name, at, case, data)
     _check_straight_from_cp(errors, name, at, case)
     if case.get("short_breaks_at_havenbrook") and not case.get("short_breaks_review_date"):
-        where = "3.a, 3.b" if route not in CASE_MANAGEMENT_ROUTES else "formgen's reading of 3.a and 3.b"
+        # 4.a and 4.b do not mention Havenbrook: only 3.a and 3.b are cited (the rulebook gives the reading).
+        where = "" if route in CASE_MANAGEMENT_ROUTES else " (3.a, 3.b)"
         errors.add(HAVENBROOK, f"{at}.short_breaks_review_date",
-                   f"{name} has short breaks at Havenbrook: give the review date for the short breaks ({where}).")
+                   f"{name} has short breaks at Havenbrook: give the review date for the short breaks{where}.")
 
 
 def _check_step_down_meeting(errors: RuleErrors, name: str, at: str, case: Mapping[str, Any],
@@ -434,12 +435,12 @@ def _check_step_down_meeting(errors: RuleErrors, name: str, at: str, case: Mappi
     date = case.get("step_down_meeting_date")
     if case.get("route") in NEEDS_STEP_DOWN_MEETING_DATE and not date:
         errors.add(STEP_DOWN_MEETING_DATE, f"{at}.step_down_meeting_date",
-                   f"{name} is route 3.b: give the date of the step-down meeting due to take place with the "
-                   "setting, the family and the other agencies involved (3.b).")
+                   f"{name} is route 3.b: give the date of the step-down meeting with the setting, family and "
+                   "other agencies (3.b).")
     if date and data.get("date") and date < data["date"]:
         errors.add(STEP_DOWN_MEETING_AHEAD, f"{at}.step_down_meeting_date",
-                   f"{name}: the step-down meeting with the setting and family is before this meeting; it is one "
-                   "still due to take place (3.b).")
+                   f"{name}: the step-down meeting with the setting and family must be on or after this meeting's "
+                   "date (3.b).")
 
 
 def _check_final_meeting(errors: RuleErrors, name: str, at: str, case: Mapping[str, Any],
@@ -448,12 +449,11 @@ def _check_final_meeting(errors: RuleErrors, name: str, at: str, case: Mapping[s
     final = case.get("final_meeting") or {}
     if route in NEEDS_FINAL_MEETING and not final:
         errors.add(FINAL_MEETING, f"{at}.final_meeting",
-                   f"{name} is route {route}: give the date and time of the Final CIN review or CP core group, "
-                   f"which are shared at the monthly step-down meeting ({route}).")
+                   f"{name} is route {route}: give the date and time of the Final CIN review or CP core group "
+                   f"({route}).")
     if final.get("date") and data.get("date") and final["date"] < data["date"]:
         errors.add(FINAL_MEETING_AHEAD, f"{at}.final_meeting.date",
-                   f"{name}: the Final CIN review or CP core group is before this meeting; it should be arranged "
-                   "in advance of step down, after the step-down meeting (4.a).")
+                   f"{name}: the Final CIN review or CP core group must be on or after this meeting's date (4.a).")
 
 
 def _check_straight_from_cp(errors: RuleErrors, name: str, at: str, case: Mapping[str, Any]) -> None:
@@ -462,22 +462,20 @@ def _check_straight_from_cp(errors: RuleErrors, name: str, at: str, case: Mappin
     kind = (case.get("final_meeting") or {}).get("kind")
     if straight and route and route not in CASE_MANAGEMENT_ROUTES:
         errors.add(STRAIGHT_FROM_CP_ON_4_ONLY, f"{at}.straight_from_cp_plan",
-                   f"{name} is route {route}, an Assessment Team route that steps down from a social work "
-                   "assessment: only a Case Management Team case (4.a, 4.b) steps down straight from a child "
-                   "protection plan. Correct the route, or untick this.")
+                   f"{name} is route {route}: only 4.a and 4.b cases step down straight from a CP plan. Correct the "
+                   "route, or untick this.")
     if straight and not case.get("service_manager_approval"):
         errors.add(APPROVAL, f"{at}.service_manager_approval",
-                   f"{name} steps down straight from a child protection plan without a period of child in need "
-                   "planning: this needs a service manager's approval; record who approved it and when (4.a).")
+                   f"{name} steps down straight from a child protection plan: give the service manager who "
+                   "approved it, and when (4.a).")
     if straight and kind == "final-cin-review":
         errors.add(NO_FINAL_CIN_REVIEW, f"{at}.final_meeting.kind",
-                   f"{name} steps down straight from a child protection plan, without child in need planning, so "
-                   "it has no Final CIN review: its step-down meeting is the CP core group (4.a).")
+                   f"{name} steps down straight from a child protection plan: choose CP core group, not Final CIN "
+                   "review (4.a).")
     if kind == "cp-core-group" and not straight:
         errors.add(CORE_GROUP_IS_STRAIGHT_FROM_CP, f"{at}.straight_from_cp_plan",
-                   f"{name} steps down at a CP core group, so it is still on a child protection plan: it steps "
-                   "down straight from that plan, which needs a service manager's approval (4.a). Say so, or "
-                   "correct the meeting to a Final CIN review.")
+                   f"{name} steps down at a CP core group: tick 'straight from a child protection plan', or "
+                   "choose Final CIN review (4.a).")
 
 
 # ---------------------------------------------------------------- the document

@@ -103,6 +103,15 @@ SIDE_1_STATEMENTS = ("understands_purpose", "agrees_to_share", "agrees_to_ecins"
 SIDE_2_STATEMENTS = ("understands_withdrawal", "agrees_to_programme_checks", "happy_to_give_feedback")
 # "Relevant boxes ticked" (4.a, 4.b): formgen's reading of which boxes there is no consent to share without.
 REQUIRED_STATEMENTS = ("understands_purpose", "agrees_to_share", "agrees_to_ecins", "understands_withdrawal")
+# Each box by the words it opens with: an error message names the box without quoting all of it.
+BOX_OPENINGS = {
+    "understands_purpose": "I understand why information about my family will be shared",
+    "agrees_to_share": "I agree that the agencies listed may share information",
+    "agrees_to_ecins": "I agree that my family's details and plan may be recorded on ECINS",
+    "understands_withdrawal": "I understand that I can withdraw my consent at any time",
+    "agrees_to_programme_checks": "I agree that the Strengthening Families team may use this information",
+    "happy_to_give_feedback": "I am happy to be contacted later for feedback",
+}
 
 WHO_SIGNS = Wording(
     "who-signs",
@@ -297,15 +306,20 @@ class AgencySchema(f.FormSchema):
     role = f.line("What the agency does for the family", required=False, max_length=80)
 
 
+def _box(key: str) -> Any:
+    """A box the family ticks, named in error messages by its opening words."""
+    return f.boolean(STATEMENTS[key].text, required=False, called=f"“{BOX_OPENINGS[key]}…”")
+
+
 class StatementsSchema(f.FormSchema):
     """Each box the family ticks: true when ticked (a pre-filled form leaves them out)."""
 
-    understands_purpose = f.boolean(STATEMENTS["understands_purpose"].text, required=False)
-    agrees_to_share = f.boolean(STATEMENTS["agrees_to_share"].text, required=False)
-    agrees_to_ecins = f.boolean(STATEMENTS["agrees_to_ecins"].text, required=False)
-    understands_withdrawal = f.boolean(STATEMENTS["understands_withdrawal"].text, required=False)
-    agrees_to_programme_checks = f.boolean(STATEMENTS["agrees_to_programme_checks"].text, required=False)
-    happy_to_give_feedback = f.boolean(STATEMENTS["happy_to_give_feedback"].text, required=False)
+    understands_purpose = _box("understands_purpose")
+    agrees_to_share = _box("agrees_to_share")
+    agrees_to_ecins = _box("agrees_to_ecins")
+    understands_withdrawal = _box("understands_withdrawal")
+    agrees_to_programme_checks = _box("agrees_to_programme_checks")
+    happy_to_give_feedback = _box("happy_to_give_feedback")
 
 
 # The list's own messages, filed where marshmallow keeps them beside its items' errors (a row's date and the
@@ -329,10 +343,8 @@ def _check_signature(errors: RuleErrors, path: str, row: Mapping[str, Any], sign
 def _check_child(errors: RuleErrors, index: int, child: Mapping[str, Any]) -> None:
     if child.get("signature") and not child.get("can_sign"):
         errors.add(CHILD_UNDERSTANDS, f"children.{index}.signature",
-                   f"{child.get('full_name')} has signed, but the worker has not recorded that they understand "
-                   "what sharing their information means and can decide for themselves (Gillick competence). "
-                   "Set can_sign to true if the worker judges they do, at any age; otherwise a parent or carer "
-                   "consents for them and their view is recorded.")
+                   f"{child.get('full_name')} has signed: record that they understand and can decide for "
+                   "themselves (Gillick competence), or remove their signature.")
 
 
 def _signed_by(household: Iterable[Mapping[str, Any]], side: int) -> list[Mapping[str, Any]]:
@@ -344,20 +356,17 @@ def _check_signed_form(errors: RuleErrors, household: list[Mapping[str, Any]], s
     signers = _signed_by(household, 1) + _signed_by(household, 2)
     if signers and not any(m.get("lives_in_household") for m in signers):
         errors.add(RESIDENT_SIGNS, HOUSEHOLD,
-                   "Only a parent or carer who lives elsewhere has signed. At least one parent or carer living in "
-                   "the household must sign before a request for Early Help intervention is accepted (3.a, 3.b).")
+                   "Only a parent or carer who lives elsewhere has signed: a parent or carer living in the "
+                   "household must sign too (3.a, 3.b).")
     for side in (1, 2):
         if not any(m.get("lives_in_household") and m.get(f"side_{side}_date") for m in _signed_by(household, side)):
             errors.add(SIGNED_ON_BOTH_SIDES, HOUSEHOLD,
-                       f"No parent or carer living in the household has signed and dated side {side}. The form must "
-                       "be signed on both sides by at least one parent or carer living in the household before a "
-                       "request for Early Help intervention is accepted (3.a, 4.a).")
+                       f"A parent or carer living in the household must sign and date side {side} (3.a, 4.a).")
     for key in REQUIRED_STATEMENTS:
         if statements.get(key) is not True:
             side = 1 if key in SIDE_1_STATEMENTS else 2
             errors.add(BOXES_TICKED, f"statements.{key}",
-                       f"Tick this box on side {side}: “{STATEMENTS[key].text}” A signed form needs the relevant "
-                       "boxes ticked (4.a, 4.b).")
+                       f"Tick “{BOX_OPENINGS[key]}…” on side {side}: a signed form needs it (4.a, 4.b).")
 
 
 class ConsentSchema(f.FormSchema):
@@ -386,7 +395,8 @@ class ConsentSchema(f.FormSchema):
         prepared: dt.date | None = data.get("prepared_on")
         household = data.get("household") or []
         if household and not any(m.get("lives_in_household") for m in household):
-            errors.add(RESIDENT_ON_FORM, HOUSEHOLD)
+            errors.add(RESIDENT_ON_FORM, HOUSEHOLD, "Add a parent or carer who lives in the household: one of them "
+                                                    "must sign before Early Help can be requested (3.a, 3.b).")
         for index, member in enumerate(household):
             for side in (1, 2):
                 _check_signature(errors, f"household.{index}", member, f"side_{side}_signature",

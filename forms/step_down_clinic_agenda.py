@@ -69,6 +69,7 @@ EARLY_HELP_TEAM_MANAGER = rule(
     "Manager from Social Work and Early Help (Step Down 2, read as a Team Manager from each service).",
     [cite("Step Down 2", STEP_2_WHO), TEAM_MANAGER_READING],
     ("early_help",), {"early_help.0.role": "senior-practitioner"},
+    error="Add an Early Help Team Manager to Early Help's attendees: the case discussion involves one (Step Down 2).",
 )
 PLACE_OR_LINK = rule(
     "clinic-place-or-link",

@@ -70,6 +70,8 @@ def not_a_step_down(path: str, breach_path: str) -> Rule:
         "mash-referral-is-not-a-step-down", NOT_A_STEP_DOWN_TEXT,
         [cite("closing line", CLOSING), cite("opening", OPENING)],
         (path,), {breach_path: "mash-referral"},
+        error="A referral to MASH allocated to Early Help is not a step-down: it stays with MASH's allocation and "
+              "does not come through the clinic (closing line).",
     )
 
 
@@ -99,7 +101,8 @@ TEAM_MANAGER_IS_ANOTHER_PERSON_TEXT = (
 
 def team_manager_is_another_person(path: str, breach: Mapping[str, Any]) -> Rule:
     return rule("team-manager-is-not-the-social-worker", TEAM_MANAGER_IS_ANOTHER_PERSON_TEXT,
-                cite("Step Down 2", STEP_2_WHO), (path,), breach)
+                cite("Step Down 2", STEP_2_WHO), (path,), breach,
+                error="Give a Team Manager from Social Work who is not the allocated social worker (Step Down 2).")
 
 
 def same_person(one: Mapping[str, Any] | None, other: Mapping[str, Any] | None) -> bool:

@@ -91,6 +91,8 @@ FAMILY_WORKER_ONLY_WHEN_ALLOCATED = rule(
     "Worker Team.",
     cite("Step Down 3", f"{STEP_3_TRANSFER} {STEP_3_ALLOCATE}"),
     ("early_help_family_worker",), {"outcome": STAYS, "early_help_family_worker": {"name": "Laila Rahman"}},
+    error="Remove the Early Help Family Worker, or choose allocation to the Early Help Family Worker Team "
+          "(Step Down 3).",
 )
 
 RULES = (NOT_A_STEP_DOWN, TEAM_MANAGER_NOT_SOCIAL_WORKER, ASSESSMENT_DATE_AFTER_DISCUSSION, OTHER_EARLY_HELP_NAMED,
@@ -171,8 +173,8 @@ class OutcomeSchema(f.FormSchema):
         held, due = data.get("discussion_date"), data.get("assessment_due")
         if held and due and due < held:
             errors.add(ASSESSMENT_DATE_AFTER_DISCUSSION, "assessment_due",
-                       f"The date given to complete the assessment ({uk_date(due)}) is before the case discussion "
-                       f"({uk_date(held)}): a date given at the discussion is for work still to do (Step Down 2).")
+                       f"The date to complete the assessment must be on or after the case discussion, "
+                       f"{uk_date(held)} (Step Down 2).")
         outcome = data.get("outcome")
         if outcome == OTHER_EARLY_HELP and not data.get("outcome_detail"):
             errors.add(OTHER_EARLY_HELP_NAMED, "outcome_detail")

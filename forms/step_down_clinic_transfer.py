@@ -89,6 +89,8 @@ SOCIAL_WORKER_CONTACT = rule(
                      "arrange the joint visit without a way to reach the social worker.", "Step Down 3 and 4")],
     ("social_worker.telephone", "social_worker.email"),
     {"social_worker.telephone": DELETE, "social_worker.email": DELETE},
+    error="Give the social worker's telephone number or email address, so the Early Help Family Worker can arrange "
+          "the joint visit (Step Down 4).",
 )
 
 RULES = (NOT_A_STEP_DOWN, AFTER_THE_CASE_DISCUSSION, ASSESSMENT_BEFORE_TRANSFER, ASSESSMENT_DATE_AFTER_DISCUSSION,
@@ -163,17 +165,16 @@ class TransferSchema(f.FormSchema):
         completed, discussed = data.get("date_completed"), data.get("case_discussion_date")
         if completed and discussed and discussed > completed:
             errors.add(AFTER_THE_CASE_DISCUSSION, "case_discussion_date",
-                       f"The case discussion ({uk_date(discussed)}) is after this transfer form ({uk_date(completed)}): "
-                       "the transfer form follows the discussion that allocated the case (Step Down 2 and 3).")
+                       f"The case discussion must be on or before the date of this transfer form, "
+                       f"{uk_date(completed)} (Step Down 2 and 3).")
         due = data.get("assessment_due")
         if due and discussed and due < discussed:
             errors.add(ASSESSMENT_DATE_AFTER_DISCUSSION, "assessment_due")
         assessed = (data.get("most_recent_assessment") or {}).get("completed_on")
         if assessed and completed and assessed > completed:
             errors.add(ASSESSMENT_BEFORE_TRANSFER, "most_recent_assessment.completed_on",
-                       f"The assessment ({uk_date(assessed)}) is dated after this transfer form "
-                       f"({uk_date(completed)}): the transfer form includes the most recent assessment already "
-                       "completed (Step Down 3).")
+                       f"The assessment must be dated on or before this transfer form, {uk_date(completed)} "
+                       "(Step Down 3).")
         worker = data.get("social_worker") or {}
         if "social_worker" in data and not worker.get("telephone") and not worker.get("email"):
             errors.add(SOCIAL_WORKER_CONTACT, "social_worker.telephone")

@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from formgen.core.limits import OversizedNumber
+from formgen.core.rules import Source
 
 # Characters XML 1.0 cannot hold; one in a DOCX makes Word refuse the file.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -106,9 +107,14 @@ def text(
     max_length: int = LONG_TEXT,
     hint: str | None = None,
     multiline: bool = True,
+    called: str | None = None,
 ) -> Text:
-    """Free text. Multi-line answers print with their line breaks."""
-    too_long = f"{label} must be {max_length} characters or fewer."
+    """Free text. Multi-line answers print with their line breaks.
+
+    `called`: what error messages name the answer by when its label is a long question ("Your answer to
+    question 1"), so a message stays short."""
+    name = called or label
+    too_long = f"{name} must be {max_length} characters or fewer."
     return Text(
         max_length=max_length,
         too_long=too_long,
@@ -118,10 +124,10 @@ def text(
         metadata=_meta(label, hint, {"multiline": multiline,
                                      "pattern": _PRINTABLE_NOT_BLANK if required else _PRINTABLE}),
         error_messages={
-            "required": f"{label} is required.",
-            "blank": f"{label} must not be blank.",
-            "null": f"{label} is required." if required else f"{label} cannot be null.",
-            "invalid": f"{label} must be text.",
+            "required": f"{name} is required.",
+            "blank": f"{name} must not be blank.",
+            "null": f"{name} is required." if required else f"{name} cannot be null.",
+            "invalid": f"{name} must be text.",
         },
         allow_none=not required,
     )
@@ -347,10 +353,25 @@ class BoundedInteger(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+def level_words(words: Mapping[int, str], minimum: int, maximum: int) -> dict[str, str]:
+    """Each value from `minimum` to `maximum` as a reader sees it: "3 - Intensive" where the guidance names the
+    level, the number alone where it does not (nothing is invented)."""
+    return {str(n): f"{n} - {words[n]}" if n in words else str(n) for n in range(minimum, maximum + 1)}
+
+
 def integer(
-    label: str, *, minimum: int, maximum: int, required: bool = True, hint: str | None = None
+    label: str, *, minimum: int, maximum: int, required: bool = True, hint: str | None = None,
+    words: Mapping[int, str] | None = None, words_source: Source | None = None,
 ) -> fields.Integer:
-    """A whole number sent as a JSON number (a string such as "3" is refused)."""
+    """A whole number sent as a JSON number (a string such as "3" is refused).
+
+    `words`: what the guidance calls some of the values (a level of need's name), with `words_source`, the
+    passage that names them; the web pages' radios and check-answers show them beside the number."""
+    extra: dict[str, Any] = {}
+    if words:
+        if words_source is None:
+            raise ValueError(f"{label}: words for its values need the passage that names them (words_source)")
+        extra = {"options": level_words(words, minimum, maximum), "options_source": words_source.to_json()}
     return BoundedInteger(
         out_of_range=f"{label} must be a whole number from {minimum} to {maximum}.",
         strict=True,
@@ -359,7 +380,7 @@ def integer(
         validate=validate.Range(
             min=minimum, max=maximum, error=f"{label} must be a whole number from {{min}} to {{max}}."
         ),
-        metadata=_meta(label, hint),
+        metadata=_meta(label, hint, extra),
         error_messages={
             "required": f"{label} is required.",
             "null": f"{label} is required.",
@@ -368,8 +389,10 @@ def integer(
     )
 
 
-def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fields.Boolean:
-    """JSON true or false only: "yes", 1 and "true" are refused so nothing is guessed."""
+def boolean(label: str, *, required: bool = True, hint: str | None = None, called: str | None = None) -> fields.Boolean:
+    """JSON true or false only: "yes", 1 and "true" are refused so nothing is guessed. `called`: the name error
+    messages use when the label is a long statement to tick (see `text`)."""
+    name = called or label
     return StrictBoolean(
         required=required,
         allow_none=not required,
@@ -378,9 +401,9 @@ def boolean(label: str, *, required: bool = True, hint: str | None = None) -> fi
         falsy={False},
         metadata=_meta(label, hint),
         error_messages={
-            "required": f"{label} is required.",
-            "null": f"{label} is required.",
-            "invalid": f"{label} must be true or false.",
+            "required": f"{name} is required.",
+            "null": f"{name} is required.",
+            "invalid": f"{name} must be true or false.",
         },
     )
 

@@ -112,9 +112,12 @@ class Rule:
     sources: tuple[Source, ...]
     fields: tuple[str, ...]  # the field paths it names (`cases.*.route` for every item of a list)
     breach: Mapping[str, Any] = field(default_factory=dict)  # dotted path -> value (or DELETE) on the example
+    # What the person filling in the form is told, when `text` is too long for an error message: short, and
+    # saying what to do (GOV.UK style). `text` keeps the whole rule for the rulebook.
+    error: str = ""
 
     def message(self, text: str | None = None) -> RuleMessage:
-        return RuleMessage(text or self.text, self.id)
+        return RuleMessage(text or self.error or self.text, self.id)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "rule": self.text, "fields": list(self.fields),
@@ -122,9 +125,10 @@ class Rule:
 
 
 def rule(rule_id: str, text: str, source: Source | Sequence[Source], fields: Sequence[str],
-         breach: Mapping[str, Any] | None = None) -> Rule:
+         breach: Mapping[str, Any] | None = None, *, error: str = "") -> Rule:
+    """`error`: the short message a person is shown when `text` is too long to be one (see Rule.error)."""
     sources = (source,) if isinstance(source, Source) else tuple(source)
-    return Rule(rule_id, text, sources, tuple(fields), dict(breach or {}))
+    return Rule(rule_id, text, sources, tuple(fields), dict(breach or {}), error)
 
 
 @dataclass(frozen=True)

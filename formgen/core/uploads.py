@@ -112,8 +112,8 @@ class UploadSchema(f.FormSchema):
         accepted = " or ".join(k.words for k in self.kinds)
         if kind not in self.kinds:
             raise ValidationError(
-                f"{self.label}: the file is not a {accepted} (told by its first bytes, whatever its name or "
-                f"media type). Save it as a {accepted} and upload it again.", "content_base64")
+                # Told by its first bytes, whatever its name or media type.
+                f"{self.label}: the file is not a {accepted}. Save it as one and upload it again.", "content_base64")
         assert kind is not None
         errors: dict[str, list[str]] = {}
         if data["media_type"] != kind.media_type:

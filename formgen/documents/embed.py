@@ -99,20 +99,20 @@ def _envelope(raw: bytes, *, document: bool) -> Carried:
             and isinstance(loaded["data"], dict):
         form_id = loaded["form"]
         if form_id is not None and not isinstance(form_id, str):
-            raise ValueError("Its formgen data names no form.")
+            raise ValueError("Its data names no form.")
         if "signature" not in loaded or not document:
             return Carried(form_id, loaded["data"], signed=False)
         try:
             message = _canonical(form_id, loaded["data"])
         except (TypeError, ValueError):
-            raise ValueError("Its data was changed after formgen made it: it holds numbers formgen never writes.") \
+            raise ValueError("Its data was changed after this service made it: it holds numbers this service never writes.") \
                 from None
         signing.verify(message, loaded["signature"])
         return Carried(form_id, loaded["data"], signed=True)
     if isinstance(loaded, dict) and not document:
         return Carried(None, loaded, signed=False)
     if isinstance(loaded, dict):
-        raise ValueError("Its formgen data is not in the form formgen writes.")
+        raise ValueError("Its data is not in the form this service writes.")
     raise ValueError("The JSON file does not hold an object.")
 
 
@@ -122,7 +122,7 @@ def read_pdf(reader: Any) -> Carried:
         raise ValueError("The PDF is encrypted.")
     attached = reading.attachment(reader, ATTACHMENT_NAME)
     if attached is None:
-        raise ValueError("The PDF was not made by formgen: it carries no formgen data.")
+        raise ValueError("The PDF was not made by this service: it carries none of its data.")
     return _envelope(attached, document=True)
 
 
@@ -135,13 +135,13 @@ def read_docx(archive: zipfile.ZipFile) -> Carried:
     """The data a Word document carries, read at most MAX_DATA_BYTES whatever the ZIP says."""
     name = CUSTOM_XML_PART.lstrip("/")
     if name not in archive.namelist():
-        raise ValueError("The Word document was not made by formgen: it carries no formgen data.")
+        raise ValueError("The Word document was not made by this service: it carries none of its data.")
     xml = reading.zip_member(archive, name, reading.MAX_DATA_BYTES)
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # formgen never writes them; entities can expand without end
-        raise ValueError("The Word document's formgen data is not one formgen writes.")
+        raise ValueError("The Word document's data is not in the form this service writes.")
     root = ElementTree.fromstring(xml)
     if root.tag != f"{{{NAMESPACE}}}data" or not root.text:
-        raise ValueError("The Word document's formgen data is not readable.")
+        raise ValueError("The Word document's data is not readable.")
     return _envelope(root.text.encode("utf-8"), document=True)
 
 
@@ -170,7 +170,7 @@ def identity(data: Mapping[str, Any], shares: Any = None) -> list[str]:
                 found += [child.get("full_name") or "", child.get("nhs_number") or ""]
                 found += [str(value) for value in (child.get("case_ids") or {}).values()]
         except Exception:  # unvalidated data from a document; the form's code expects a valid body
-            raise ValueError("Its formgen data is not a valid body for its form.") from None
+            raise ValueError("Its data is not a valid body for its form.") from None
     else:
         found += _named_answers(data)
     return [value for value in dict.fromkeys(found) if isinstance(value, str) and value.strip()][:20]
@@ -198,7 +198,7 @@ def _must_show(missing: list[str], found: int) -> None:
     if missing:
         raise ValueError(
             f"Its pages do not show the data it carries ({len(missing)} of the {found} names and ids in its data "
-            "are not on them): it was changed after formgen made it, or the data was copied from another document."
+            "are not on them): it was changed after this service made it, or the data was copied from another document."
         )
 
 
@@ -215,7 +215,7 @@ def read_pdf_document(content: bytes, shares_of: SharesOf, *, with_fields: bool 
     with reading.pdf(content) as reader:
         carried = read_pdf(reader)
         if signed_only and not carried.signed:
-            raise Unsigned("The PDF carries no formgen signature (it was made by an earlier version of formgen).")
+            raise Unsigned("The PDF carries no signature from this service (it was made by an earlier version).")
         needles = identity(carried.data, shares_of(carried.form))
         _must_show(reading.missing_from_pdf(reader, needles), len(needles))
         fields = {name: field.get("/V") for name, field in (reader.get_fields() or {}).items()} if with_fields else {}

@@ -31,7 +31,7 @@ MAX_PDF_BYTES = 2_000_000
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
 
 
-NOT_FORMGEN = "Upload the completed PDF that formgen made, not a scan or a copy printed to PDF."
+NOT_FORMGEN = "Upload the completed PDF that this service made, not a scan or a copy printed to PDF."
 
 
 def _read(spec: FormSpec, content: bytes) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
@@ -41,9 +41,9 @@ def _read(spec: FormSpec, content: bytes) -> tuple[str | None, dict[str, Any], d
     document whose data was forged or edited is refused, and so is one from before documents were signed.
     """
     if len(content) > MAX_PDF_BYTES:
-        raise BadDocument(f"The file is larger than {MAX_PDF_BYTES:,} bytes; a completed formgen form is far smaller.")
+        raise BadDocument(f"The file is larger than {MAX_PDF_BYTES:,} bytes; a completed form from this service is far smaller.")
     if not content.startswith(b"%PDF-"):
-        raise BadDocument("The file is not a PDF. Upload the completed PDF that formgen made.")
+        raise BadDocument("The file is not a PDF. Upload the completed PDF that this service made.")
     try:
         carried, fields = embed.read_pdf_document(content, lambda form: spec.shares if form == spec.id else None,
                                                   with_fields=True, signed_only=True)
@@ -53,8 +53,8 @@ def _read(spec: FormSpec, content: bytes) -> tuple[str | None, dict[str, Any], d
     except ValueError as exc:
         raise BadDocument(f"{exc} {NOT_FORMGEN}") from None
     except (PyPdfError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise BadDocument(f"The PDF cannot be read ({type(exc).__name__}). Upload the completed PDF that formgen "
-                          "made.") from None
+        raise BadDocument(f"The PDF cannot be read ({type(exc).__name__}). Upload the completed PDF that this "
+                          "service made.") from None
     return carried.form, carried.data, fields
 
 
@@ -148,7 +148,7 @@ def _fields_agree(body: dict[str, Any], schema: Schema, fields: dict[str, Any]) 
     for name in fields:
         parts = field_path(name).split(".")
         if _schema_field(schema, parts) is None:
-            raise BadDocument(f"The PDF has a fillable field formgen does not make for this form ({name[:80]}). "
+            raise BadDocument(f"The PDF has a fillable field this service does not make for this form ({name[:80]}). "
                               f"{NOT_FORMGEN}")
         target: Any = body
         for key in parts:

@@ -66,7 +66,7 @@ _PDF_LIMITS: dict[str, Any] = {
     "xfa_decoding_work_maximum_length": MAX_STREAM_BYTES,
 }
 
-TOO_MUCH = "Its compressed contents inflate past what a formgen document holds (a decompression bomb?)."
+TOO_MUCH = "Its compressed contents inflate past what a document from this service holds (a decompression bomb?)."
 
 
 def inflate(raw: bytes, limit: int) -> bytes:
@@ -111,11 +111,11 @@ def stream_data(stream: StreamObject, limit: int = MAX_DATA_BYTES) -> bytes:
     filters = _filters(stream)
     if not filters:
         if len(raw) > limit:
-            raise ValueError("Its data is larger than a formgen document carries.")
+            raise ValueError("Its data is larger than a document from this service carries.")
         return bytes(raw)
     if filters == ["/FlateDecode"] and not stream.get("/DecodeParms"):
         return inflate(bytes(raw), limit)
-    raise ValueError("Its data is encoded in a way formgen never uses.")
+    raise ValueError("Its data is encoded in a way this service never uses.")
 
 
 def _resolved(value: Any) -> Any:
@@ -138,7 +138,7 @@ def attachment(reader: PdfReader, name: str) -> bytes | None:
         stream = _resolved(files.get(NameObject("/F")) or files.get(NameObject("/UF"))) \
             if isinstance(files, DictionaryObject) else None
         if not isinstance(stream, StreamObject):
-            raise ValueError("Its formgen data is damaged.")
+            raise ValueError("Its data is damaged.")
         return stream_data(stream)
     return None
 
@@ -175,7 +175,7 @@ def missing_from_pdf(reader: PdfReader, needles: Iterable[str]) -> list[str]:
         contents = page.get_contents()
         drawn += len(contents.get_data()) if contents is not None else 0
         if drawn > MAX_PAGE_DRAWING_BYTES:
-            raise ValueError("Its pages draw far more than a formgen document does.")
+            raise ValueError("Its pages draw far more than a document from this service does.")
         shown = _folded(page.extract_text() or "")
         wanted = {needle: [run for run in runs if run not in shown] for needle, runs in wanted.items()}
         wanted = {needle: runs for needle, runs in wanted.items() if runs}

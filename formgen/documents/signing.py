@@ -69,11 +69,11 @@ def sign(message: bytes) -> dict[str, str]:
 def verify(message: bytes, signature: object) -> None:
     """Return when `signature` is a valid signature of `message` by a key in force, else ValueError saying why."""
     if not isinstance(signature, dict) or signature.get("alg") != ALGORITHM or not isinstance(signature.get("mac"), str):
-        raise ValueError("Its signature is not one formgen makes.")
+        raise ValueError("Its signature is not one this service makes.")
     known = {key.id: key for key in keys()}
     key = known.get(str(signature.get("key")))
     if key is None:
-        raise ValueError("It was signed with a key this service does not hold: it was made by another formgen "
-                         "installation, or before this one's keys were changed.")
+        raise ValueError("It was signed with a key this service does not hold: it was made by another installation "
+                         "of it, or before this one's keys were changed.")
     if not hmac.compare_digest(mac(key, message), signature["mac"]):
-        raise ValueError("Its data was changed after formgen made it: the signature does not match.")
+        raise ValueError("Its data was changed after this service made it: the signature does not match.")

@@ -141,7 +141,7 @@ def _format(spec: FormSpec, fmt: Format | str) -> Format:
         chosen = Format(fmt)
     except ValueError:
         raise UnsupportedFormat(
-            f"'{fmt}' is not a format formgen makes. Ask for one of: {', '.join(spec.formats)}."
+            f"'{fmt}' is not a format this service makes. Ask for one of: {', '.join(spec.formats)}."
         ) from None
     if chosen.value not in spec.formats:
         raise UnsupportedFormat(f"The form '{spec.id}' is offered as {', '.join(spec.formats)} only.")

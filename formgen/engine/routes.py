@@ -50,7 +50,7 @@ class RouteNotReady(FormgenError):
     problem_type = "/problems/route-not-ready"
 
     def __init__(self, profile: CouncilProfile, route: Route, missing: list[str]) -> None:
-        super().__init__(f"{profile.name}'s route '{route.id}' needs forms formgen does not have yet: "
+        super().__init__(f"{profile.name}'s route '{route.id}' needs forms this service does not have yet: "
                          f"{', '.join(missing)}. Nothing was made.")
         self.missing = missing
 

@@ -94,7 +94,7 @@ def upload_ready(content: bytes) -> bytes:
         strict_loads(content)
     except ValueError as exc:
         reason = str(exc).replace("The body", "The file")
-        raise BadDocument(f"{reason} Upload a PDF or Word (.docx) document made by formgen, or a JSON file.") from None
+        raise BadDocument(f"{reason} Upload a PDF or Word (.docx) document made by this service, or a JSON file.") from None
     return content.removeprefix(UTF8_BOM)
 
 

@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,7 +79,7 @@ RULES = [
     (_set("follows", "strategy-discussion"), "follows", FIELD, "s47-enquiry, child-and-family-assessment"),
     (_drop("assessment_completed_on"), "assessment_completed_on", FIELD, "Give the date of the s47 enquiry"),
     (_set("assessment_completed_on", "2026-04-25"), "assessment_completed_on", "decision-follows-assessment",
-     "cannot be after the date of the decision"),
+     "must be on or before the date of the decision"),
     # Written consent: obtained, from whom, when; it comes first; the family agrees the plan before closure.
     (_drop("consent"), "consent", FIELD, "Written consent is needed"),
     (_set("consent.written_consent_obtained", False), "consent.written_consent_obtained", "written-consent",
@@ -101,10 +102,10 @@ RULES = [
     # The early help co-ordinator was consulted, before the plan was sent.
     (_drop("early_help_coordinator"), "early_help_coordinator", FIELD, "Name the early help co-ordinator"),
     (_set("early_help_coordinator.consulted_on", "2026-05-05"), "early_help_coordinator.consulted_on",
-     "coordinator-consulted-before-sending", "following a discussion"),
+     "coordinator-consulted-before-sending", "must be on or before the date the plan was sent"),
     # Section 3: each mapping area from the request or the latest assessment.
     (_no_mapping("worried_about"), "worried_about", "mapping-areas-given", "What are we worried about?"),
-    (_no_mapping("working_well"), "working_well", "mapping-areas-given", "latest_assessment"),
+    (_no_mapping("working_well"), "working_well", "mapping-areas-given", "the latest assessment's mapping"),
     (_no_mapping("complicating_factors"), "complicating_factors", "mapping-areas-given", "Complicating factors"),
     (_no_mapping("existing_wellbeing"), "existing_wellbeing", "mapping-areas-given", "Existing wellbeing"),
     # Sibling groups: each child once (by Mosaic ID and by NHS number), formats checked on the field.
@@ -125,7 +126,7 @@ RULES = [
     (_set("sent_on", "2026-04-29"), "sent_on", "sent-after-completed", "before the date it was completed"),
     (_set("case_closed_on", "2026-04-23"), "case_closed_on", "closure-after-decision", "before the decision"),
     (_set("case_closed_on", "2026-04-29"), "date_completed", "plan-before-closure",
-     "completed after the case was closed to social care on 29 April 2026"),
+     "on or before the date the case was closed, 29 April 2026"),
     (_set("decided_on", (dt.date.today() + dt.timedelta(days=1)).isoformat()), "decided_on", FIELD,
      "today or in the past"),
     (_set("wellbeing_plan", []), "wellbeing_plan", FIELD, "between 1 and 20"),
@@ -148,6 +149,19 @@ def test_every_rule_cites_herefordshire_guidance_or_says_it_is_formgen_s_reading
         assert kinds <= {SourceKind.GUIDANCE, SourceKind.FORMGEN_READING}, found.id
         assert all("Herefordshire" in source.citation or source.kind is SourceKind.FORMGEN_READING
                    for source in found.sources), found.id
+
+
+SEEDS = Path("/work/shared/seeds")
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the councils' guidance (seeds) is not on this machine")
+def test_the_levels_of_need_carry_the_guidance_s_own_words_and_only_those() -> None:
+    """Seed 000 names one level: 'Intensive' (Level 3). Levels 1, 2 and 4 are named nowhere: numbers alone."""
+    seed = " ".join(next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8").split())
+    meta = plan.StepDownPlanSchema().fields["level_of_need"].metadata
+    assert meta["options"] == {"1": "1", "2": "2", "3": "3 - Intensive", "4": "4"}
+    assert "'Intensive' (Level 3)" in seed and meta["options_source"]["says"] in seed
+    assert meta["options_source"]["kind"] == "guidance" and "Herefordshire" in meta["options_source"]["citation"]
 
 
 def test_the_module_raises_errors_only_through_its_rules() -> None:

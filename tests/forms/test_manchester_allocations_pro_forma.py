@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from bodies import Body, Change, changed, tomorrow
@@ -35,14 +36,15 @@ def errors_for(body: Body) -> dict[str, list[str]]:
     ("change", "field", "words"),
     [
         (_set("level_of_need", 1), "level_of_need", "universal services"),
-        (_many(_set("level_of_need", 5), _set("request_type", "step-down")), "request_type", "(5.1)"),
+        (_many(_set("level_of_need", 5), _set("request_type", "step-down")), "request_type",
+         "choose joint-worked, or refer to MASH (Appendix 1, 5.1)"),
         (_set("request_type", "joint-worked"), "intervention_timescales", "(5.5)"),
         (_set("housing_provider", "other"), "housing_provider_other", "Other"),
         (_set("housing_provider_other", "Council"), "housing_provider_other", "Only give"),
         (_many(_set("cafa_completed_on", None), _set("planning_meeting_on", None)), "cafa_completed_on", "or both"),
         (_many(_set("cafa_completed_on", None), _set("planning_meeting_on", None)), "planning_meeting_on", "or both"),
         (_many(_set("referrer.telephone", None), _set("referrer.email", None)), "referrer.telephone",
-         "a telephone number or an email address"),
+         "telephone number or email address"),
         (_set("child.nhs_number", "999 000 0019"), "child.nhs_number", "Modulus 11"),
         (_set("family_agrees", False), "family_agrees", "consent based"),
         (_set("child.date_of_birth", tomorrow()), "child.date_of_birth", "today or in the past"),
@@ -294,3 +296,25 @@ def test_the_example_prints_the_route_and_dates_the_guidance_gives() -> None:
     handover = example["forthcoming"][0]
     assert "handover" in handover["kind"] and handover["date"] > "2026-11-19"
     assert "Status of Intervention Step Down" in text
+
+
+SEEDS = Path("/work/shared/seeds")
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the councils' guidance (seeds) is not on this machine")
+def test_the_levels_of_need_are_offered_in_appendix_1_s_own_words() -> None:
+    """Each radio reads "N - " and the level's description from Appendix 1's row N, word for word, without the
+    response after its dash ("– complete an early help assessment (EHA)")."""
+    seed = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
+    rows = dict(line.split("\t", 1) for line in seed.split("Appendix 1", 2)[-1].splitlines()
+                if line[:1].isdigit() and "\t" in line)
+    meta = FORM.schema().fields["level_of_need"].metadata
+    assert list(meta["options"]) == ["1", "2", "3", "4", "5"] == sorted(rows)
+    for number, words in meta["options"].items():
+        prefix, _, description = words.partition(" - ")
+        assert prefix == number and description, words
+        assert rows[number].startswith(description), (words, rows[number])
+        assert " – " not in description
+    assert meta["options"]["1"] == ("1 - Child, Young Person or families whose needs are being met, or whose needs "
+                                    "can be met by universal services")
+    assert meta["options_source"]["citation"].endswith("Appendix 1")

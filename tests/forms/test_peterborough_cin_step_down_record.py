@@ -42,7 +42,7 @@ def printed(body: Body, fmt: str = "docx") -> str:
     ("change", "field", "rule_id", "words"),
     [
         (_set("taf_agreed", False), "taf_agreed", "agreement-to-step-down-to-taf-recorded",
-         "clearly recorded in the notes of the Child in Need meeting"),
+         "only when the Child in Need meeting agrees and its notes record it"),
         (_set("lead_professional", DROP), "lead_professional", "nominated-lead-professional-named",
          "goes to the MASG"),
         (_set("lead_professional", None), "lead_professional", "nominated-lead-professional-named",
@@ -59,7 +59,7 @@ def printed(body: Body, fmt: str = "docx") -> str:
         (_set("family_agrees", False), "family_agrees", "family-agrees-to-continuing-support",
          "continuing support in Early Help"),
         (_set("closure_date", "2026-11-16"), "closure_date", "closure-not-before-the-cin-meeting",
-         "not before the Child in Need meeting"),
+         "must be on or after the date of the Child in Need meeting"),
         (_set("smart_plan.0.by_when", DROP), "smart_plan.0.by_when", "field-constraints", "By when is required"),
         (_set("smart_plan.1.measure", " "), "smart_plan.1.measure", "field-constraints", "must not be blank"),
         (_set("lead_professional.email", "claire-at-school"), "lead_professional.email", "field-constraints",

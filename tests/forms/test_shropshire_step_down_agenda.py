@@ -72,9 +72,9 @@ def docx_of(body: Body) -> str:
     ("change", "field", "rule_id", "words"),
     [
         (_set("cases.1.route", "3.b"), "cases.1.route", "route-matches-meeting",
-         "Case 2 (carefirst CF2280002) is route 3.b, but a monthly"),
+         "Case 2 (carefirst CF2280002) is route 3.b, which goes to the weekly meeting"),
         (_set("cases.2.consent_location", _DROP), "cases.2.consent_location", "consent-saved-on-carestore",
-         "Case 3 (carefirst CF2280003) has no consent"),
+         "Case 3 (carefirst CF2280003): say where the signed Strengthening Families consent form is saved"),
         (_set("cases.2.consent_location", ""), "cases.2.consent_location", "consent-saved-on-carestore", "carestore"),
         (_set("cases.1.lead_professional", _DROP), "cases.1.lead_professional", "lead-professional-for-3b-4b",
          "Case 2 (carefirst CF2280002) is route 4.b"),
@@ -83,9 +83,9 @@ def docx_of(body: Body) -> str:
         (_set("cases.3.final_meeting", None), "cases.3.final_meeting", "final-meeting-for-4a-4b",
          "Case 4 (carefirst CF2280004)"),
         (_set("cases.1.service_manager_approval", _DROP), "cases.1.service_manager_approval",
-         "straight-from-cp-plan-needs-approval", "service manager's approval"),
+         "straight-from-cp-plan-needs-approval", "give the service manager who approved it"),
         (_set("cases.0.final_meeting.date", "2026-11-18"), "cases.0.final_meeting.date",
-         "final-meeting-not-before-this-meeting", "before this meeting"),
+         "final-meeting-not-before-this-meeting", "must be on or after this meeting's date"),
         (_set("cases.3.carefirst_number", "CF2280001"), "cases.3.carefirst_number", "each-case-once",
          "same carefirst number as case 1"),
         (_many(_set("place", None), _set("online_link", None)), "place", "meeting-place-or-link",
@@ -109,7 +109,7 @@ def test_rule_breaks_name_the_case_and_the_rule(change: Change, field: str, rule
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        (_set("cases.0.route", "4.a"), "cases.0.route", "Put it on the monthly meeting's agenda"),
+        (_set("cases.0.route", "4.a"), "cases.0.route", "which goes to the monthly meeting: move it there"),
         (_set("cases.1.lead_professional", _DROP), "cases.1.lead_professional", "route 3.b"),
         (_set("cases.0.consent_location", None), "cases.0.consent_location", "(3.a)"),
     ],
@@ -200,21 +200,23 @@ def test_a_4b_approval_says_it_is_formgens_reading() -> None:
 # ---------------------------------------------------------------- who attends
 
 @pytest.mark.parametrize(
-    ("base", "change", "rule_id", "missing"),
+    ("base", "change", "rule_id", "add"),
     [
-        (None, _set("meeting", "weekly"), "weekly-meeting-attendees", "Assessment Team Manager"),
+        (None, _set("meeting", "weekly"), "weekly-meeting-attendees",
+         "Add an Assessment Team Manager to the attendees of this weekly step-down meeting (3.a)."),
         (WEEKLY_EXAMPLE, _set("attendees.1.attends_as", "case-management-manager"), "weekly-meeting-attendees",
-         "Assessment Team Manager"),
-        (None, _set("attendees.0.attends_as", "other"), "monthly-meeting-attendees", "Early Help Manager"),
+         "Add an Assessment Team Manager to the attendees"),
+        (None, _set("attendees.0.attends_as", "other"), "monthly-meeting-attendees",
+         "Add an Early Help Manager to the attendees of this monthly step-down meeting (4.a)."),
         (None, _many(_set("attendees.1.attends_as", "other"), _set("attendees.2.attends_as", "other")),
-         "monthly-meeting-attendees", "Case Management Manager"),
+         "monthly-meeting-attendees", "Add at least one Case Management Manager to the attendees"),
     ],
 )
 def test_each_meeting_has_the_managers_the_guidance_names(base: Body | None, change: Change, rule_id: str,
-                                                           missing: str) -> None:
+                                                           add: str) -> None:
     failed = refused(body_with(change, base))
     assert rule_id in failed.rules["attendees"]
-    assert f"missing: {missing}" in " ".join(failed.errors["attendees"])
+    assert add in " ".join(failed.errors["attendees"])
 
 
 def test_attendees_are_printed_with_what_they_attend_as() -> None:

@@ -209,6 +209,21 @@ def test_an_undated_signature_is_named_beside_the_unsigned_side_not_a_crash() ->
     assert caught.rules["household"] == ["signed-on-both-sides"]
 
 
+def test_an_unticked_box_is_named_by_its_own_opening_words_in_a_short_message() -> None:
+    """The tester's 45-word quotation of a whole statement: the message now names the box by its first words."""
+    assert set(consent.BOX_OPENINGS) == set(consent.STATEMENTS)
+    for key, opening in consent.BOX_OPENINGS.items():
+        assert consent.STATEMENTS[key].text.startswith(opening), key
+    told = []
+    for change in (_set("statements.understands_withdrawal", False), _set("statements.agrees_to_programme_checks", 1)):
+        with pytest.raises(ValidationError) as caught:
+            CompletedConsentSchema().load(body_with(_many(signed, change)))
+        told += [text for texts in caught.value.messages["statements"].values() for text in texts]
+    assert told == [
+        "Tick “I understand that I can withdraw my consent at any time…” on side 2: a signed form needs it (4.a, 4.b).",
+        "“I agree that the Strengthening Families team may use this information…” must be true or false."]
+
+
 def test_a_signed_form_validates_and_renders_and_a_second_resident_may_sign_side_2() -> None:
     pipeline.validate(FORM, body_with(signed))
     other = body_with(_many(signed, _set("household.0.side_2_signature", None), _set("household.0.side_2_date", None),
@@ -223,7 +238,8 @@ def test_a_signed_form_validates_and_renders_and_a_second_resident_may_sign_side
         (_many(_set("household.0.side_1_signature", None), _set("household.0.side_1_date", None)), "household", "side 1"),
         (_many(_set("household.0.side_2_signature", None), _set("household.0.side_2_date", None)), "household", "side 2"),
         (_set("household.0.lives_in_household", False), "household", "living in the household"),
-        (_set("statements.agrees_to_share", False), "statements.agrees_to_share", "relevant boxes ticked"),
+        (_set("statements.agrees_to_share", False), "statements.agrees_to_share",
+         "Tick “I agree that the agencies listed may share information…” on side 1: a signed form needs it"),
         (_set("statements.understands_purpose", None), "statements.understands_purpose", "side 1"),
         (_set("statements.agrees_to_ecins", False), "statements.agrees_to_ecins", "ECINS"),
         (_set("statements.understands_withdrawal", False), "statements.understands_withdrawal", "withdraw"),

@@ -25,10 +25,10 @@ def errors_for(*changes: Callable[[Body], None]) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("change", "field", "words"), [
     (_set("cases.0.case_origin", "mash-referral"), "cases.0.case_origin",
-     "stays with MASH's allocation to Early Help"),
+     "stays with MASH's allocation"),
     (_set("cases.1.team_manager.name", "  imran QURESHI "), "cases.1.team_manager.name",
-     "someone other than the allocated social worker"),
-    (_set("early_help.0.role", "family-worker"), "early_help", "include an Early Help Team Manager"),
+     "who is not the allocated social worker"),
+    (_set("early_help.0.role", "family-worker"), "early_help", "Add an Early Help Team Manager"),
     (many(_set("place", DROP), _set("online_link", DROP)), "place", "place of the clinic, an online meeting link"),
     (_set("cases.1.children.0.lcs_id", "4471204"), "cases.1.children.0.lcs_id",
      "Ruby Castellano (LCS ID 4471204) is already booked in case 1"),
@@ -49,8 +49,8 @@ def test_each_rule_refuses_with_a_message_naming_the_field(change: Callable[[Bod
 
 def test_a_referral_to_mash_is_refused_saying_where_it_belongs() -> None:
     message = errors_for(_set("cases.1.case_origin", "mash-referral"))["cases.1.case_origin"][0]
-    assert "is not a step-down" in message and "MASH's allocation to Early Help" in message
-    assert "does not come through the Early Help Step Down Clinic" in message
+    assert "is not a step-down" in message and "it stays with MASH's allocation" in message
+    assert "does not come through the clinic" in message
 
 
 def test_every_rule_cites_the_clinic_guidance() -> None:

@@ -59,14 +59,14 @@ def _pdf_of_size(size: int) -> bytes:
 # ---------------------------------------------------------------- rules
 
 @pytest.mark.parametrize(("change", "field", "words"), [
-    (_set("case_origin", "mash-referral"), "case_origin", "stays with MASH's allocation to Early Help"),
+    (_set("case_origin", "mash-referral"), "case_origin", "stays with MASH's allocation"),
     (_set("case_discussion_date", "2026-11-27"), "case_discussion_date",
-     "The case discussion (27 November 2026) is after this transfer form (26 November 2026)"),
+     "The case discussion must be on or before the date of this transfer form, 26 November 2026"),
     (_set("most_recent_assessment.completed_on", "2026-11-27"), "most_recent_assessment.completed_on",
-     "dated after this transfer form"),
+     "must be dated on or before this transfer form"),
     (_set("assessment_due", "2026-11-23"), "assessment_due", "not before the discussion"),
     (many(_set("social_worker.telephone", DROP), _set("social_worker.email", DROP)), "social_worker.email",
-     "arranges the joint visit with them (Step Down 4)"),
+     "can arrange the joint visit (Step Down 4)"),
     (_set("most_recent_assessment.completed_on", tomorrow()), "most_recent_assessment.completed_on",
      "today or in the past"),
     (_set(DOCUMENT, DROP), DOCUMENT, "Copy of the most recent assessment is required"),

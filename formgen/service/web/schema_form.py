@@ -140,7 +140,9 @@ def _describe_field(name: str, f: fields.Field) -> Field:
         span = _of(checks, validate.Range)
         low, high = (span.min, span.max) if span else (None, None)
         if low is not None and high is not None and high - low < RADIO_RANGE:
-            return Field(kind=Kind.INTEGER, options={str(n): str(n) for n in range(low, high + 1)},
+            # The guidance's words for a value ("3 - Intensive") where the form gives them, else the number.
+            named = {str(k): str(v) for k, v in dict(meta.get("options") or {}).items()}
+            return Field(kind=Kind.INTEGER, options={str(n): named.get(str(n), str(n)) for n in range(low, high + 1)},
                          minimum=low, maximum=high, **common)
         return Field(kind=Kind.NUMBER, minimum=low, maximum=high, **common)
     if isinstance(f, fields.Number):
@@ -386,7 +388,8 @@ class _Builder:
                 "fieldset": {"legend": {"text": label}},
                 "items": [{"value": v, "text": words, "checked": v in chosen} for v, words in f.options.items()],
             })
-            if f.kind is Kind.BOOLEAN or (f.kind is Kind.INTEGER and len(f.options) <= 5):
+            bare = all(words == value for value, words in f.options.items())  # numbers alone sit in a row
+            if f.kind is Kind.BOOLEAN or (f.kind is Kind.INTEGER and bare and len(f.options) <= 5):
                 params["classes"] = "govuk-radios--inline"
             return {"kind": "checkboxes" if f.kind is Kind.CHOICES else "radios", "params": params}
         params.update({"label": {"text": label}, "value": _scalar_text(value)})

@@ -49,6 +49,58 @@ def test_each_rule_can_be_broken_and_is_refused(form_id: str, broken: Rule) -> N
     assert broken.id in named, refused.value.errors
 
 
+# GOV.UK error messages are short and say what to do; the rulebook keeps the whole rule (Rule.text).
+MAX_WORDS = 30
+
+
+def _too_long_or_named(messages: dict[str, list[str]]) -> list[str]:
+    return [f"{path}: {text}" for path, texts in messages.items() for text in texts
+            if len(text.split()) > MAX_WORDS or "formgen" in text.lower()]
+
+
+@pytest.mark.parametrize(("form_id", "broken"), _rules(), ids=[f"{f}:{r.id}" for f, r in _rules()])
+def test_each_broken_rule_is_told_in_a_short_message_without_the_product_s_name(form_id: str, broken: Rule) -> None:
+    body = apply_breach(FORMS[form_id].example, broken.breach)
+    with pytest.raises(ValidationFailed) as refused:
+        pipeline.validate(FORMS[form_id], body)
+    assert not _too_long_or_named(refused.value.errors)
+
+
+def _field_messages(schema: Any, seen: set[type]) -> dict[str, list[str]]:
+    """Every error message a schema's fields carry, by field path (nested schemas and list items included)."""
+    found: dict[str, list[str]] = {}
+    cls = schema if isinstance(schema, type) else type(schema)
+    if cls in seen:
+        return found
+    seen.add(cls)
+    for name, field_ in cls().fields.items():
+        texts = [text for key, text in field_.error_messages.items() if key != "validator_failed"]
+        texts += [getattr(check, "error", "") or "" for check in field_.validators]
+        found[name] = [text for text in texts if isinstance(text, str)]
+        inner = getattr(field_, "inner", field_)
+        nested = getattr(inner, "nested", None)
+        if nested is not None and not isinstance(nested, str):
+            for path, more in _field_messages(nested, seen).items():
+                found[f"{name}.{path}"] = more
+    return found
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=list(FORMS))
+def test_every_field_s_own_messages_are_short_and_without_the_product_s_name(form: FormSpec) -> None:
+    assert not _too_long_or_named(_field_messages(form.schema, set()))
+
+
+def test_a_rule_s_short_error_is_what_the_person_is_told_and_its_text_stays_in_the_rulebook() -> None:
+    long = rule("both", "Both sides are signed by a parent or carer who lives in the household, before any request "
+                "for intervention is accepted.", cite("001", "4.a"), ("household",), {"household": []},
+                error="Sign both sides.")
+    errors = RuleErrors()
+    errors.add(long, "household")
+    errors.add(long, "children", "Date the signature.")
+    assert errors.messages == {"household": ["Sign both sides."], "children": ["Date the signature."]}
+    assert long.to_json()["rule"].startswith("Both sides are signed by a parent or carer")
+
+
 def test_rule_errors_file_messages_under_nested_paths_with_their_rule() -> None:
     level = rule("level", "Level 1 is universal services.", cite("002", "Appendix 1"), ("level",), {"level": 1})
     errors = RuleErrors()

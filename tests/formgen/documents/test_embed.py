@@ -96,7 +96,7 @@ def test_the_data_is_signed_and_the_same_input_and_key_give_the_same_bytes() -> 
 
 def test_a_hand_made_pdf_carrying_formgen_data_is_not_a_completed_form() -> None:
     forged = _hand_made(_unsigned(CONSENT.id, dict(CONSENT.example)))
-    with pytest.raises(BadDocument, match="no formgen signature"):
+    with pytest.raises(BadDocument, match="no signature from this service"):
         extract(CONSENT, forged)
 
 
@@ -115,14 +115,14 @@ def test_a_real_pdf_whose_data_was_edited_to_another_child_is_refused() -> None:
     carried["data"] = _other_child(carried["data"])
     edited = _replace_attachment(real, json.dumps(carried, sort_keys=True).encode())
     for read in (lambda: extract(CONSENT, edited), lambda: prefill_from_upload(MANCHESTER, edited)):
-        with pytest.raises(BadDocument, match="changed after formgen made it: the signature does not match"):
+        with pytest.raises(BadDocument, match="changed after this service made it: the signature does not match"):
             read()
 
 
 def test_edited_data_with_the_signature_taken_off_still_does_not_match_the_pages() -> None:
     real = _rendered()
     edited = _replace_attachment(real, _unsigned(CONSENT.id, _other_child(dict(CONSENT.example))))
-    with pytest.raises(BadDocument, match="no formgen signature"):
+    with pytest.raises(BadDocument, match="no signature from this service"):
         extract(CONSENT, edited)
     with pytest.raises(BadDocument, match="pages do not show the data it carries"):
         prefill_from_upload(MANCHESTER, edited)
@@ -133,7 +133,7 @@ def test_a_document_from_before_signatures_prefills_with_a_warning_but_never_ext
     body = dict(CONSENT.example)
     if fmt == "pdf":
         legacy = _replace_attachment(_rendered(), _unsigned(CONSENT.id, body))
-        with pytest.raises(BadDocument, match="earlier version of formgen"):
+        with pytest.raises(BadDocument, match="made by an earlier version"):
             extract(CONSENT, legacy)
     else:
         legacy = _docx_with_part(_rendered(fmt="docx"), _unsigned(CONSENT.id, body))
@@ -228,7 +228,7 @@ def test_data_in_a_filter_formgen_never_uses_is_refused() -> None:
     stream[NameObject("/Filter")] = NameObject("/LZWDecode")
     out = io.BytesIO()
     writer.write(out)
-    with pytest.raises(BadDocument, match="encoded in a way formgen never uses"):
+    with pytest.raises(BadDocument, match="encoded in a way this service never uses"):
         prefill_from_upload(MANCHESTER, out.getvalue())
 
 

@@ -77,8 +77,8 @@ def test_a_form_with_no_household_signature_is_a_422_saying_what_is_missing(clie
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     messages = response.json["errors"]["household"]
-    assert any("signed and dated side 1" in m for m in messages)
-    assert any("signed and dated side 2" in m for m in messages)
+    assert any("must sign and date side 1" in m for m in messages)
+    assert any("must sign and date side 2" in m for m in messages)
 
 
 @pytest.mark.parametrize(
@@ -88,10 +88,10 @@ def test_a_form_with_no_household_signature_is_a_422_saying_what_is_missing(clie
         ({"household__0__side_1_signature": "", "household__0__side_1_date": ""}, "household", "side 1"),
         ({"household__0__side_1_date": ""}, "household.0.side_1_date", "Date the signature on side 1"),
         ({"household__0__side_1_date": "31/02/2026"}, "household.0.side_1_date", "real date"),
-        ({"statements__agrees_to_share": "/Off"}, "statements.agrees_to_share", "relevant boxes ticked"),
+        ({"statements__agrees_to_share": "/Off"}, "statements.agrees_to_share", "a signed form needs it"),
         ({"statements__understands_withdrawal": "/Off"}, "statements.understands_withdrawal", "side 2"),
         ({"household__0__full_name": ""}, "household.0.full_name", "is required"),
-        ({"household__0__lives_in_household": "/Off"}, "household", "signed and dated side 1"),
+        ({"household__0__lives_in_household": "/Off"}, "household", "must sign and date side 1"),
     ],
 )
 def test_each_gap_in_a_completed_form_is_named(values: dict[str, str], field: str, words: str) -> None:
@@ -141,9 +141,9 @@ def _encrypted() -> bytes:
     ("make", "words"),
     [
         (lambda: b"PK\x03\x04 not a pdf", "not a PDF"),
-        (_plain_pdf, "not made by formgen"),
+        (_plain_pdf, "not made by this service"),
         (_encrypted, "encrypted"),
-        (lambda: completed(SIGNED)[:4000], "formgen"),
+        (lambda: completed(SIGNED)[:4000], "Upload the completed PDF that this service made"),
     ],
     ids=["not-a-pdf", "not-formgen", "encrypted", "truncated"],
 )

@@ -79,6 +79,26 @@ def test_date_inputs_are_split_into_day_month_year() -> None:
     assert posted["date_completed"] == "2026-05-09"
 
 
+HEREFORDSHIRE = "herefordshire-eha-step-down-plan"
+
+
+def test_a_level_of_need_is_offered_and_checked_in_the_guidance_words(web: FlaskClient) -> None:
+    """Radios and check-answers say "3 - Intensive", not a bare 3; a level the guidance names nowhere stays a
+    number, and words on a radio stack them (a row of bare numbers stays inline)."""
+    level = {f.name: f for f in describe(all_forms()[HEREFORDSHIRE].schema)}["level_of_need"]
+    assert level.kind is Kind.INTEGER
+    assert level.options == {"1": "1", "2": "2", "3": "3 - Intensive", "4": "4"}
+    form = web.get(f"/forms/{HEREFORDSHIRE}").text
+    radios = re.search(r'<div class="govuk-radios[^"]*"[^>]*>\s*<div class="govuk-radios__item">\s*<input[^>]*'
+                       r'name="level_of_need"', form)
+    assert radios and "govuk-radios--inline" not in radios.group(0)
+    assert re.search(r'value="3"[^>]*>\s*<label[^>]*>\s*3 - Intensive\s*</label>', form), "no worded radio"
+    check = _post(web, HEREFORDSHIRE, copy.deepcopy(dict(all_forms()[HEREFORDSHIRE].example))).text
+    assert ">Check your answers</h1>" in check
+    row = re.search(r"Level of need\s*</dt>\s*<dd[^>]*>(.*?)</dd>", check, re.S)
+    assert row and row.group(1).strip() == "3 - Intensive", row
+
+
 # ---------------------------------------------------------------- errors the GOV.UK way
 
 def _manchester() -> dict[str, Any]:
@@ -199,7 +219,7 @@ def _pdf() -> bytes:
 
 
 @pytest.mark.parametrize(("content", "name", "words"), [
-    (b"GIF89a not a document", "photo.gif", "This file is not one this service can read."),
+    (b"GIF89a not a document", "photo.gif", "This service cannot read this file."),
     (b"%PDF-1.4 broken", "broken.pdf", "The file is damaged and cannot be read."),
     (b"PK\x03\x04 broken", "broken.docx", "The file is damaged or not a Word document."),
     (b"{not json", "case.json", "not valid JSON"),
@@ -213,6 +233,7 @@ def test_uploads_that_cannot_be_read_get_a_clear_error(web: FlaskClient, content
     links = _summary_links(page.text)
     assert links[0][0] == "#upload-file"
     assert words in links[0][1]
+    assert "formgen" not in links[0][1]  # a social worker reads "this service", not the product's name
 
 
 def test_upload_of_a_formgen_pdf_fills_in_the_form(web: FlaskClient) -> None:
