@@ -59,14 +59,9 @@ class Prefill:
                 "kind": str(self.kind), "dropped": self.dropped}
 
 
-<<<<<<< HEAD
-UNSIGNED = ("This document carries no signature: it was made by an earlier version of this service, so this service "
-            "cannot tell whether it was changed since. Check every answer against the case record before you use it.")
-=======
 UNSIGNED = ("This document carries no signature from this service: it was made by an earlier version, so this "
             "service cannot tell whether it was changed since. Check every answer against the case record before you "
             "use it.")
->>>>>>> words
 
 
 def sniff(content: bytes) -> UploadKind:
@@ -77,11 +72,7 @@ def sniff(content: bytes) -> UploadKind:
         return UploadKind.DOCX
     if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return UploadKind.JSON
-<<<<<<< HEAD
-    raise BadDocument(f"This file is not one this service can read. Upload {ACCEPTED}.")
-=======
     raise BadDocument(f"This service cannot read this file. Upload {ACCEPTED}.")
->>>>>>> words
 
 
 def _shares_of(forms: Mapping[str, FormSpec]) -> embed.SharesOf:

@@ -94,20 +94,11 @@ def test_a_case_system_json_keeps_only_what_the_form_has() -> None:
 
 @pytest.mark.parametrize(("content", "words"), [
     (b"", "The file is empty."),
-<<<<<<< HEAD
-    (b"GIF89a", "This file is not one this service can read. Upload a PDF or Word (.docx) document made by this "
-                "service"),
-    (b"%PDF-1.7\n%%EOF", "The file is damaged and cannot be read."),
-    (b"PK\x03\x04rest", "The file is damaged or not a Word document."),
-    (b"{\"a\": ", "The file's data is not valid JSON in UTF-8."),
-    (b"[1, 2]", "This file is not one this service can read."),
-=======
     (b"GIF89a", "This service cannot read this file. Upload a PDF or Word (.docx) document made by this service"),
     (b"%PDF-1.7\n%%EOF", "The file is damaged and cannot be read."),
     (b"PK\x03\x04rest", "The file is damaged or not a Word document."),
     (b"{\"a\": ", "The file's data is not valid JSON in UTF-8."),
     (b"[1, 2]", "This service cannot read this file."),
->>>>>>> words
     (b"{" + b" " * MAX_UPLOAD_BYTES + b"}", "The file is larger than 1 MB."),
 ], ids=["empty", "gif", "broken-pdf", "broken-docx", "bad-json", "json-list", "too-large"])
 def test_unreadable_uploads_say_what_to_upload(content: bytes, words: str) -> None:
@@ -115,11 +106,7 @@ def test_unreadable_uploads_say_what_to_upload(content: bytes, words: str) -> No
         read_upload(content)
     assert words in caught.value.detail
     assert "Upload a PDF or Word (.docx) document made by this service, or a JSON file." in caught.value.detail
-<<<<<<< HEAD
-    assert "formgen" not in caught.value.detail  # the person uses their council's service, not a product
-=======
     assert "formgen" not in caught.value.detail  # a social worker reads it: the product's name means nothing
->>>>>>> words
 
 
 def test_a_pdf_not_made_by_formgen_is_named_as_such() -> None:
