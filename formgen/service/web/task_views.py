@@ -508,9 +508,8 @@ def _where(draft: _Loaded, path: str) -> str:
         rows = task.rows
         parts = path.split(".")
         if rows is not None and len(parts) > 1 and parts[1].isdigit():
-            return url_for("web.item_page", draft_id=draft.id, slug=task.slug, number=int(parts[1]) + 1,
-                           **{"return": "check"})
-        return url_for("web.task_page", draft_id=draft.id, slug=task.slug, **{"return": "check"})
+            return url_for("web.item_page", draft_id=draft.id, slug=task.slug, number=int(parts[1]) + 1) + "?return=check"
+        return url_for("web.task_page", draft_id=draft.id, slug=task.slug) + "?return=check"
     return url_for("web.task_list", draft_id=draft.id)
 
 

@@ -138,7 +138,7 @@ def test_five_families_documents_give_five_cases_that_validate_once_the_chair_ad
     assert outcomes[5].filled == ("summary",)
     assert outcomes[5].message == ("File 6: this Step Down Clinic case discussion: outcome note is about the same "
                                    "child as case 1 (Aisha Mensah, Kwame Mensah); it filled in 1 answer more.")
-    assert outcomes[6].refused and "This file is not one this service can read." in outcomes[6].message
+    assert outcomes[6].refused and "This service cannot read this file." in outcomes[6].message
     assert outcomes[7].message == ("File 8: not used. This Step-down meeting agenda lists 4 cases; each row here is "
                                    "one case. Upload each case's own document instead.")
 

@@ -88,12 +88,12 @@ def test_a_level_of_need_is_offered_and_checked_in_the_guidance_words(web: Flask
     level = {f.name: f for f in describe(all_forms()[HEREFORDSHIRE].schema)}["level_of_need"]
     assert level.kind is Kind.INTEGER
     assert level.options == {"1": "1", "2": "2", "3": "3 - Intensive", "4": "4"}
-    form = web.get(f"/forms/{HEREFORDSHIRE}").text
+    form = web.get(f"{start(web, all_forms()[HEREFORDSHIRE])}/the-step-down-decision").text
     radios = re.search(r'<div class="govuk-radios[^"]*"[^>]*>\s*<div class="govuk-radios__item">\s*<input[^>]*'
                        r'name="level_of_need"', form)
     assert radios and "govuk-radios--inline" not in radios.group(0)
     assert re.search(r'value="3"[^>]*>\s*<label[^>]*>\s*3 - Intensive\s*</label>', form), "no worded radio"
-    check = _post(web, HEREFORDSHIRE, copy.deepcopy(dict(all_forms()[HEREFORDSHIRE].example))).text
+    check = web.get(f"{_draft(web, HEREFORDSHIRE, copy.deepcopy(dict(all_forms()[HEREFORDSHIRE].example)))}/check").text
     assert ">Check your answers</h1>" in check
     row = re.search(r"Level of need\s*</dt>\s*<dd[^>]*>(.*?)</dd>", check, re.S)
     assert row and row.group(1).strip() == "3 - Intensive", row

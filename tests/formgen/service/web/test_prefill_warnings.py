@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from conftest import csrf_token
 from flask.testing import FlaskClient
+from journey import start, start_from_file
 
 from formgen.core.registry import all_forms
 from formgen.documents import embed
@@ -79,15 +80,25 @@ def test_a_signed_document_has_no_warnings(client: FlaskClient) -> None:
 
 
 def test_an_upload_on_the_page_shows_each_warning(web: FlaskClient) -> None:
+    form = all_forms()[MANCHESTER]
     for content, name, expected in [(_unsigned_docx(), "old.docx", UNSIGNED), (_too_many_rows(), "family.json", CUT)]:
-        data = {"csrf_token": csrf_token(web.get(f"/forms/{MANCHESTER}").text), "file": (io.BytesIO(content), name)}
-        page = web.post(f"/forms/{MANCHESTER}/upload", data=data, content_type="multipart/form-data").text
-        assert _warnings_on(page) == [expected]
+        started = start_from_file(web, form, content, name)
+        assert started.status_code == 303, started.text[:300]
+        assert _warnings_on(web.get(started.headers["Location"]).text) == [expected]
+
+
+def test_an_upload_into_a_draft_shows_each_warning(web: FlaskClient) -> None:
+    for content, name, expected in [(_unsigned_docx(), "old.docx", UNSIGNED), (_too_many_rows(), "family.json", CUT)]:
+        draft = start(web, all_forms()[MANCHESTER])
+        data = {"csrf_token": csrf_token(web.get(draft).text), "file": (io.BytesIO(content), name)}
+        uploaded = web.post(f"{draft}/upload", data=data, content_type="multipart/form-data")
+        assert uploaded.status_code == 303, uploaded.text[:300]
+        assert _warnings_on(web.get(uploaded.headers["Location"]).text) == [expected]
 
 
 def test_a_case_systems_post_shows_the_warning_too(client: FlaskClient) -> None:
     as_json = client.post(f"/forms/{MANCHESTER}/prefill", data=_too_many_rows(), content_type="application/json")
     as_form = client.post(f"/forms/{MANCHESTER}/prefill", data={"data": _too_many_rows().decode()})
-    for page in (as_json, as_form):
-        assert page.status_code == 200
-        assert _warnings_on(page.text) == [CUT]
+    for response in (as_json, as_form):
+        assert response.status_code == 303, response.text[:300]
+        assert _warnings_on(client.get(response.headers["Location"]).text) == [CUT]
