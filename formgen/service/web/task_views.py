@@ -38,6 +38,7 @@ from formgen.engine.prefill import (
     prefill_from_data,
     prefill_from_upload,
     read_upload,
+    rows_from_uploads,
 )
 from formgen.engine.routes import where_it_goes
 from formgen.service import audit_hooks as audit
@@ -333,7 +334,7 @@ def _items(draft: _Loaded, rows: Field) -> list[Any]:
     return found if isinstance(found, list) else []
 
 
-def _items_page(draft: _Loaded, task: Task) -> Page:
+def _items_page(draft: _Loaded, task: Task, upload_error: str | None = None, status_code: int = 200) -> Page:
     rows = task.rows
     assert rows is not None
     items = _items(draft, rows)
@@ -348,9 +349,62 @@ def _items_page(draft: _Loaded, task: Task) -> Page:
     own = {path: m for path, m in errors.items() if path == rows.name} if task.slug in draft.state.saved else {}
     can_add = rows.maximum is None or len(items) < rows.maximum
     summary = [{"text": " ".join(m), "href": "#add-item"} for m in own.values()]
-    return _render("web/items.html", spec=draft.spec, draft=draft, task=task, rows=rows, listed=listed,
+    if upload_error:
+        summary.insert(0, {"text": upload_error, "href": "#upload-files"})
+    from_documents = draft.spec.row_takes is not None and draft.spec.row_takes[0] == rows.name and can_add
+    return _render("web/items.html", status_code, spec=draft.spec, draft=draft, task=task, rows=rows, listed=listed,
                    summary=summary, own_error=" ".join(m for ms in own.values() for m in ms) or None,
-                   can_add=can_add, item_label=(rows.item_label or rows.label))
+                   can_add=can_add, item_label=(rows.item_label or rows.label), from_documents=from_documents,
+                   upload_error=upload_error, upload_limit_mb=MAX_UPLOAD_BYTES // 1_000_000)
+
+
+@bp.post("/drafts/<draft_id>/<slug>/documents")
+def items_from_documents(draft_id: str, slug: str) -> Redirect | Page:
+    """A meeting chair's cases from the cases' own documents, several files at once, one case each: each becomes
+    a new item (the items already there are never changed), and the list page says what each file did."""
+    draft = _Loaded(draft_id)
+    task, rows = _list_task(draft, slug)
+    if not csrf.valid():
+        return _stale(draft)
+    if draft.spec.row_takes is None or draft.spec.row_takes[0] != rows.name:
+        abort(404)
+    files = [f for f in request.files.getlist("files") if f.filename]
+    if not files:
+        return _items_page(draft, task, "Choose the cases' documents to upload.", 400)
+    try:
+        contents = [upload_ready(f.stream.read(MAX_UPLOAD_BYTES + 1)) for f in files]
+    except BadDocument as error:
+        return _items_page(draft, task, error.detail, 422)
+    found = rows_from_uploads(draft.spec, contents)
+    items = _items(draft, rows)
+    state = draft.state
+    state.said()
+    lines = []
+    for outcome in found.outcomes:
+        lines.append(outcome.message)
+    added = 0
+    for row_index, row in enumerate(found.rows):
+        if rows.maximum is not None and len(items) >= rows.maximum:
+            lines.append(f"The list is full ({rows.maximum}): case {row_index + 1} from the files was not added.")
+            continue
+        items.append(row)
+        added += 1
+        state.unchecked.update({f"{rows.name}.{len(items) - 1}.{path}": "an uploaded document"
+                                for path in _paths(row)})
+    state.body[rows.name] = items
+    state.notice = f"{added} {(rows.item_label or rows.label).lower()}{'s' if added != 1 else ''} added from documents"
+    state.notice_lines = lines
+    draft.save()
+    return _go("web.task_page", draft_id=draft.id, slug=task.slug)
+
+
+def _paths(value: Any, prefix: str = "") -> list[str]:
+    """Every answer's dotted path in a row (list items by index)."""
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in _paths(v, f"{prefix}{k}.")]
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        return [p for i, v in enumerate(value) for p in _paths(v, f"{prefix}{i}.")]
+    return [prefix[:-1]] if prefix else []
 
 
 def _item_number(draft: _Loaded, rows: Field, number: str) -> int:

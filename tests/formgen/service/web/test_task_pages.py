@@ -277,3 +277,27 @@ def test_the_downloaded_pdf_holds_what_was_typed(web: FlaskClient) -> None:
     document = web.post(f"{draft}/download", data={"csrf_token": _token(web.get(f"{draft}/done").text),
                                                    "format": "pdf"})
     assert "Zofia Wójcik" in pdf_text(document.data)
+
+
+# ---------------------------------------------------------------- a chair's cases from the cases' documents
+
+def test_a_chair_adds_cases_from_several_documents_at_once(web: FlaskClient) -> None:
+    consent = all_forms()["shropshire-strengthening-families-consent"]
+    second = {**_example(consent.id), "carefirst_number": "CF2291034",
+              "household": [{"full_name": "Leanne Cartwright", "relationship": "Mother", "lives_in_household": True}],
+              "children": [{"full_name": "Mia Cartwright", "date_of_birth": "2017-02-11"}]}
+    files = [pipeline.render(consent, _example(consent.id), "pdf").content,
+             pipeline.render(consent, second, "docx").content, b"GIF89a a photo"]
+    agenda = all_forms()[AGENDA]
+    draft = start(web, agenda)
+    page = web.get(f"{draft}/cases").text
+    assert 'name="files"' in page and "multiple" in page
+    response = web.post(f"{draft}/cases/documents", content_type="multipart/form-data", data={
+        "csrf_token": _token(page), "files": [(io.BytesIO(content), f"case-{i}.pdf") for i, content in enumerate(files)]})
+    assert response.status_code == 303
+    listed = _text(web.get(f"{draft}/cases"))
+    assert "2 cases added from documents" in listed
+    assert "File 3: not used. This service cannot read this file." in listed
+    assert "Case 2: CF2291034" in listed
+    assert listed.count("Filled in from a document: check it") == 2
+    assert "Mia Cartwright" in _text(web.get(f"{draft}/cases/2"))
