@@ -175,6 +175,9 @@ def test_the_pages_work_without_javascript(browser: Any, live_server: str) -> No
         assert page.evaluate("document.activeElement.name") == "family_members.0.full_name"
         page.locator('[name="family_members.0.full_name"]').fill("Kai Example")
         page.get_by_role("button", name="Save and continue").click()
+        # Saved, with what is still missing shown on the item's page; the list has it.
+        assert page.locator(".govuk-error-summary").is_visible()
+        page.get_by_role("link", name="Back").click()
         page.get_by_role("link", name="Remove Family member 1: Kai Example").click()
         assert page.get_by_role("heading", name="Are you sure you want to remove Family member 1: Kai Example?")\
             .is_visible()
