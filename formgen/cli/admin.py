@@ -136,12 +136,24 @@ def cmd_councils(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft_key(args: argparse.Namespace) -> int:
+    """A new key for the web pages' drafts: set it as FORMGEN_DRAFT_KEYS (a new one first, to rotate)."""
+    from formgen.store.drafts import new_key
+
+    sys.stdout.write(new_key() + "\n")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("keys", help="make a new API key for a client and print the line for the keys file")
     p.add_argument("name", help="the client's name, e.g. mosaic-live")
     p.add_argument("--stdin", action="store_true",
                    help="store the key read from standard input (at least 32 random characters) instead of making one")
     p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("draft-key", help="make a key for the web pages' encrypted drafts (FORMGEN_DRAFT_KEYS; put a new "
+                                         "key first, comma-separated, to rotate)")
+    p.set_defaults(func=cmd_draft_key)
 
     p = sub.add_parser("audit", help="list the audit trail of renders (no personal data is kept)")
     p.add_argument("--db", help="the audit database: an SQLite file or a postgresql:// URL "

@@ -79,7 +79,7 @@ def _keys(app: Flask) -> tuple[bytes, ...]:
             raise WebConfigError(str(error)) from None
     if app.extensions.get("formgen_web_mode") == SSO:
         raise WebConfigError("FORMGEN_DRAFT_KEYS must be set once people sign in: the drafts hold children's "
-                             "details and are encrypted with it (formgen keys --drafts makes one).")
+                             "details and are encrypted with it (formgen draft-key makes one).")
     if app.testing:
         return (new_key().encode(),)
     return (_local_key(app),)

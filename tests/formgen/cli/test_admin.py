@@ -74,3 +74,13 @@ def test_the_command_is_registered_in_the_formgen_command() -> None:
     result = subprocess.run([sys.executable, "-m", "formgen.cli.main", "councils", "--help"], capture_output=True,
                             timeout=60, check=False)
     assert result.returncode == 0 and b"--to-confirm" in result.stdout
+
+
+def test_draft_key_prints_a_key_the_drafts_store_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    from formgen.cli.main import main
+    from formgen.store.drafts import parse_keys
+
+    assert main(["draft-key"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert len(parse_keys(printed)) == 1
+    assert main(["draft-key"]) == 0 and capsys.readouterr().out.strip() != printed

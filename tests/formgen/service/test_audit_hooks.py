@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from web_journey import finish
 from werkzeug.test import EnvironBuilder
 
 from api import create_app
@@ -124,14 +125,9 @@ def test_no_document_leaves_when_the_trail_cannot_be_written(audited: Flask, db:
 
 
 def test_a_web_download_is_recorded_when_delivered(audited: Flask, db: Path) -> None:
-    import re
-
-    client = audited.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/forms/{FORM}").text)
-    assert token
-    response = client.post(f"/forms/{FORM}/download", data={
-        "csrf_token": token.group(1), "body": json.dumps(dict(get_form(FORM).example)), "format": "docx"})
+    response = finish(audited.test_client(), get_form(FORM), dict(get_form(FORM).example), "docx")
     assert response.status_code == 200
+    assert response.data.startswith(b"PK")
     assert [(row["client"], row["outcome"], row["format"]) for row in _rows(db)] == [("web", "sent", "docx")]
 
 

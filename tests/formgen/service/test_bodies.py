@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from web_journey import start_from_file, tasks
 
 from formgen.core.registry import get_form
 
@@ -60,16 +61,14 @@ def test_a_json_file_starting_with_a_byte_order_mark_is_read(client: FlaskClient
         assert response.status_code == 200
         assert response.json["child"]["name"] == "Zofia Wójcik"
         return
-    client.get("/")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/forms/{FORM}").text)
-    assert token
     if where == "web-upload":
-        response = client.post(f"/forms/{FORM}/upload", data={"csrf_token": token.group(1),
-                                                             "file": (io.BytesIO(content), "case.json")})
+        response = start_from_file(client, get_form(FORM), content, "case.json")
     else:
         response = client.post(f"/forms/{FORM}/prefill", data=content, content_type="application/json")
-    assert response.status_code == 200
-    assert 'value="Zofia Wójcik"' in response.text
+    assert response.status_code == 303, response.text[:300]
+    draft = response.headers["Location"]
+    child = next(task for task in tasks(get_form(FORM)) if task.owns("child.name"))
+    assert 'value="Zofia Wójcik"' in client.get(f"{draft}/{child.slug}").text
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
