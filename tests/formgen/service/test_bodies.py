@@ -66,7 +66,7 @@ def test_a_json_file_starting_with_a_byte_order_mark_is_read(client: FlaskClient
     else:
         response = client.post(f"/forms/{FORM}/prefill", data=content, content_type="application/json")
     assert response.status_code == 303, response.text[:300]
-    draft = response.headers["Location"]
+    draft = response.headers["Location"].split("#")[0]
     child = next(task for task in tasks(get_form(FORM)) if task.owns("child.name"))
     assert 'value="Zofia Wójcik"' in client.get(f"{draft}/{child.slug}").text
 

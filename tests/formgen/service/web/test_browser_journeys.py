@@ -214,3 +214,37 @@ def test_the_remove_and_delete_questions_are_accessible(browser: Any, live_serve
         assert page.get_by_role("heading", name="Choose a form").is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_pages_with_errors_are_accessible(browser: Any, live_server: str, width: int) -> None:
+    """A task page and an item page after a save with something missing, a list with too few items, and check
+    answers listing what stops the download, each linking to the answer."""
+    context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto("/forms/manchester-allocations-pro-forma")
+        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("link", name="Subject child", exact=True).click()
+        page.locator('[name="child.micare_id"]').fill("MC0000417")
+        page.get_by_role("button", name="Save and continue").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert page.title().startswith("Error: ")
+        _assert_accessible(page, f"a task page with errors at {width} px")
+        page.get_by_role("link", name="Back").click()
+        page.get_by_role("link", name="Family composition", exact=True).click()
+        page.get_by_role("button", name="Save and continue").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        _assert_accessible(page, f"a list page with an error at {width} px")
+        page.locator("#add-item").click()
+        page.locator('[name="family_members.0.full_name"]').fill("Kai Example")
+        page.get_by_role("button", name="Save and continue").click()
+        _assert_accessible(page, f"an item page with errors at {width} px")
+        page.goto(page.url.split("/family-composition")[0] + "/check")
+        summary = page.locator(".govuk-error-summary")
+        assert summary.is_visible()
+        _assert_accessible(page, f"check answers with problems at {width} px")
+        summary.get_by_role("link").first.click()
+        assert "return=check" in page.url
+    finally:
+        context.close()
