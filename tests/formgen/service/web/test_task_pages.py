@@ -301,3 +301,13 @@ def test_a_chair_adds_cases_from_several_documents_at_once(web: FlaskClient) -> 
     assert "Case 2: CF2291034" in listed
     assert listed.count("Filled in from a document: check it") == 2
     assert "Mia Cartwright" in _text(web.get(f"{draft}/cases/2"))
+
+
+def test_a_failed_upload_keeps_every_answer_and_says_why(web: FlaskClient) -> None:
+    draft = _filled(web)
+    page = web.get(draft).text
+    failed = web.post(f"{draft}/upload", data={"csrf_token": _token(page), "file": (io.BytesIO(b"GIF89a"), "x.gif")})
+    assert failed.status_code == 422
+    assert "This service cannot read this file." in _text(failed)
+    assert 'value="Zofia Wójcik"' in _text(web.get(f"{draft}/subject-child"))
+    assert set(statuses(web.get(draft).text).values()) == {"Completed"}
