@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from formgen.service.identity import SSO, WebConfigError
+from formgen.service.identity import OFF, SSO, WebConfigError
 from formgen.store.drafts import DraftConfigError, DraftStore, new_key, open_drafts, parse_keys
 
 DEFAULT_RETENTION_DAYS = 28
@@ -64,9 +64,17 @@ def _local_key(app: Flask) -> bytes:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "drafts.key"
     if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(new_key())
+        # Written whole under another name, then linked into place: workers starting together agree on one key,
+        # and none reads a half-written file.
+        descriptor, written = tempfile.mkstemp(dir=folder, prefix=".drafts-key-")
+        try:
+            with os.fdopen(descriptor, "w") as out:
+                out.write(new_key())
+            os.link(written, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(written)
     return path.read_text().strip().encode()
 
 
@@ -86,7 +94,10 @@ def _keys(app: Flask) -> tuple[bytes, ...]:
 
 
 def init_app(app: Flask) -> None:
-    """After identity.init_app: whether people sign in decides whether the keys must be configured."""
+    """After identity.init_app: whether people sign in decides whether the keys must be configured. With the pages
+    off there are no drafts, and nothing is opened or made."""
     days = retention_days(app)
     app.extensions["formgen_drafts_retention"] = days
+    if app.extensions.get("formgen_web_mode") == OFF:
+        return
     app.extensions["formgen_drafts"] = open_drafts(_target(app), _keys(app), days)

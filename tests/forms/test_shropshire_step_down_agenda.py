@@ -15,6 +15,7 @@ from bodies import errors_for as _errors_for
 from bodies import many as _many
 from bodies import set_path as _set
 from helpers import docx_text, pdf_reader, pdf_text, squash
+from web_journey import start, tasks
 
 import forms.shropshire_step_down_agenda as agenda
 from formgen.core.errors import ValidationFailed
@@ -266,8 +267,9 @@ def test_appendix_a_wording_is_declared_with_its_source() -> None:
 # ---------------------------------------------------------------- the web page
 
 def test_the_consent_reference_is_not_called_optional(client: Any) -> None:
-    client.get("/")
-    page = html.unescape(client.get(f"/forms/{FORM.id}").text)
+    cases = next(task for task in tasks(FORM) if task.owns("cases"))
+    assert cases.rows is not None  # each case has its own page
+    page = html.unescape(client.get(f"{start(client, FORM)}/{cases.slug}/new").text)
     label = re.search(r'for="f-cases-0-consent_location">\s*(.*?)\s*</label>', page, re.S)
     assert label is not None
     assert label.group(1) == "Where the signed Strengthening Families consent is saved on carestore"

@@ -12,6 +12,7 @@ from api import create_app
 from formgen.cli.main import main
 from formgen.service import auth
 from formgen.service.server import access_check, is_loopback
+from formgen.store.drafts import new_key
 
 KEY = "fgk_test-key-for-the-case-system-0001"
 OTHER_KEY = "fgk_test-key-for-the-web-portal-0002"
@@ -207,7 +208,8 @@ def test_server_refuses_other_addresses_without_keys(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize("web", [{"FORMGEN_WEB_PAGES": "off"},
-                                 {"FORMGEN_WEB_USER_HEADER": "X-Forwarded-User", "FORMGEN_TRUSTED_PROXIES": "10.0.0.5"}])
+                                 {"FORMGEN_WEB_USER_HEADER": "X-Forwarded-User", "FORMGEN_TRUSTED_PROXIES": "10.0.0.5",
+                                  "FORMGEN_DRAFT_KEYS": new_key()}])
 def test_server_may_bind_anywhere_with_keys_and_pages_signed_in_or_off(
         monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path, web: dict[str, str]) -> None:
     monkeypatch.setenv("FORMGEN_API_KEYS_FILE", str(keys_file))
@@ -216,6 +218,19 @@ def test_server_may_bind_anywhere_with_keys_and_pages_signed_in_or_off(
     for name, value in web.items():
         monkeypatch.setenv(name, value)
     assert access_check("0.0.0.0") is None
+
+
+def test_server_behind_sign_on_without_draft_keys_refuses_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, keys_file: Path, tmp_path: Path) -> None:
+    monkeypatch.setenv("FORMGEN_API_KEYS_FILE", str(keys_file))
+    monkeypatch.setenv("FORMGEN_AUDIT_DB", str(tmp_path / "audit.sqlite3"))
+    monkeypatch.setenv("FORMGEN_DOCUMENT_KEYS", "d" * 40)
+    monkeypatch.setenv("FORMGEN_WEB_USER_HEADER", "X-Forwarded-User")
+    monkeypatch.setenv("FORMGEN_TRUSTED_PROXIES", "10.0.0.5")
+    monkeypatch.delenv("FORMGEN_DRAFT_KEYS", raising=False)
+    refusal = access_check("0.0.0.0")
+    assert refusal is not None and "\n" not in refusal
+    assert refusal.startswith("formgen: FORMGEN_DRAFT_KEYS must be set once people sign in")
 
 
 def test_server_with_keys_but_open_pages_refuses_other_addresses_in_one_line(

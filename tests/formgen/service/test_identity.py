@@ -13,19 +13,22 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from web_journey import csrf_token, fill, finish, start, tasks
 
 from api import create_app
 from formgen.core.registry import get_form
 from formgen.service import auth
 from formgen.service.identity import WebConfigError, person_id
 from formgen.store.audit import AuditTrail
+from formgen.store.drafts import new_key
 
 FORM = "manchester-allocations-pro-forma"
 KEY = "fgk_identity-test-key-0000000000000000001"
 PROXY = "10.20.0.5"
 PERSON = "zofia.tester@council.example"
 SSO = {"WEB_USER_HEADER": "X-Forwarded-User", "TRUSTED_PROXIES": f"{PROXY}, 10.30.0.0/24",
-       "PERSON_ID_KEY": "a-secret-only-the-council-holds"}
+       "PERSON_ID_KEY": "a-secret-only-the-council-holds", "DRAFT_KEYS": new_key()}
+NO_DRAFT = "/drafts/no-such-draft"
 
 
 def _app(tmp_path: Path, **config: Any) -> Flask:
@@ -44,21 +47,35 @@ def _example() -> dict[str, Any]:
     return copy.deepcopy(dict(get_form(FORM).example))
 
 
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
+def _finished_draft(client: FlaskClient) -> str:
+    """A draft filled in, checked and confirmed, ready to download: its address."""
+    draft = start(client, get_form(FORM))
+    fill(client, get_form(FORM), draft, _example())
+    confirmed = client.post(f"{draft}/confirm", data={"csrf_token": csrf_token(client.get(f"{draft}/check").text)})
+    assert confirmed.status_code == 303 and confirmed.headers["Location"].endswith("/done")
+    return draft
 
 
-def _every_page(client: FlaskClient, token: str = "x") -> dict[str, Any]:
+def _every_page(client: FlaskClient, draft: str = NO_DRAFT, token: str = "x") -> dict[str, Any]:
+    """Each kind of page, asked by this client; `draft` is someone's finished draft where there is one."""
     body = json.dumps(_example())
+    task = tasks(get_form(FORM))[0].slug
     return {
         "start": client.get("/"),
         "form": client.get(f"/forms/{FORM}"),
-        "download": client.post(f"/forms/{FORM}/download", data={"csrf_token": token, "body": body, "format": "pdf"}),
-        "upload": client.post(f"/forms/{FORM}/upload", data={"csrf_token": token,
-                                                             "file": (io.BytesIO(body.encode()), "case.json")}),
+        "new draft": client.post(f"/forms/{FORM}/drafts", data={"csrf_token": token}),
+        "start from a file": client.post(f"/forms/{FORM}/drafts", data={
+            "csrf_token": token, "action": "upload", "file": (io.BytesIO(body.encode()), "case.json")}),
         "prefill": client.post(f"/forms/{FORM}/prefill", data=body, content_type="application/json"),
+        "task list": client.get(draft),
+        "task": client.get(f"{draft}/{task}"),
+        "save a task": client.post(f"{draft}/{task}", data={"csrf_token": token}),
+        "upload": client.post(f"{draft}/upload", data={"csrf_token": token,
+                                                       "file": (io.BytesIO(body.encode()), "case.json")}),
+        "check": client.get(f"{draft}/check"),
+        "done": client.get(f"{draft}/done"),
+        "download": client.post(f"{draft}/download", data={"csrf_token": token, "format": "pdf"}),
+        "delete": client.post(f"{draft}/delete", data={"csrf_token": token}),
     }
 
 
@@ -88,26 +105,29 @@ def test_without_keys_or_sign_on_the_pages_answer_this_machine_only(tmp_path: Pa
     app = _app(tmp_path)
     assert _from(app, "127.0.0.1").get(f"/forms/{FORM}").status_code == 200
     assert _from(app, "::1").get(f"/forms/{FORM}").status_code == 200
-    _assert_refused(_every_page(_from(app, "192.0.2.44")), 403, "/problems/web-pages-loopback-only")
+    draft = _finished_draft(_from(app, "127.0.0.1"))
+    _assert_refused(_every_page(_from(app, "192.0.2.44"), draft), 403, "/problems/web-pages-loopback-only")
+    assert _from(app, "::1").get(f"{draft}/done").status_code == 200  # still there, for this machine
 
 
 def test_behind_sign_on_a_request_not_from_the_proxy_is_refused_even_with_the_header(tmp_path: Path) -> None:
     app = _app(tmp_path, API_KEYS=f"case-system:{auth.digest_key(KEY)}", **SSO)
-    _assert_refused(_every_page(_from(app, "192.0.2.44", **{"X-Forwarded-User": PERSON})), 403,
+    draft = _finished_draft(_from(app, PROXY, **{"X-Forwarded-User": PERSON}))
+    _assert_refused(_every_page(_from(app, "192.0.2.44", **{"X-Forwarded-User": PERSON}), draft), 403,
                     "/problems/not-via-sign-in")
+    assert _from(app, PROXY, **{"X-Forwarded-User": PERSON}).get(f"{draft}/done").status_code == 200
 
 
 def test_behind_sign_on_the_proxy_must_name_a_person(tmp_path: Path) -> None:
     app = _app(tmp_path, **SSO)
-    _assert_refused(_every_page(_from(app, PROXY)), 401, "/problems/not-signed-in")
-    _assert_refused(_every_page(_from(app, "10.30.0.9", **{"X-Forwarded-User": "   "})), 401, "/problems/not-signed-in")
+    draft = _finished_draft(_from(app, PROXY, **{"X-Forwarded-User": PERSON}))
+    _assert_refused(_every_page(_from(app, PROXY), draft), 401, "/problems/not-signed-in")
+    _assert_refused(_every_page(_from(app, "10.30.0.9", **{"X-Forwarded-User": "   "}), draft), 401,
+                    "/problems/not-signed-in")
 
 
 def _download_as(app: Flask, address: str, person: str) -> Any:
-    client = _from(app, address, **{"X-Forwarded-User": person})
-    token = _token(client.get(f"/forms/{FORM}").text)
-    return client.post(f"/forms/{FORM}/download",
-                       data={"csrf_token": token, "body": json.dumps(_example()), "format": "pdf"})
+    return finish(_from(app, address, **{"X-Forwarded-User": person}), get_form(FORM), _example())
 
 
 def test_a_signed_in_person_downloads_and_is_recorded_as_an_opaque_id(tmp_path: Path) -> None:

@@ -106,7 +106,7 @@ def _check_once(page: Any, checked: set[str], kind: str, where: str) -> None:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_social_worker_fills_the_pro_forma_across_tasks_leaves_comes_back_and_downloads(
         browser: Any, live_server: str, width: int) -> None:
-    from journey import tasks
+    from web_journey import tasks
 
     form = all_forms()[MANCHESTER]
     body = copy.deepcopy(dict(form.example))
@@ -268,7 +268,8 @@ def test_start_a_step_down_is_accessible_page_by_page(browser: Any, live_server:
         page.locator('[name="children.0.full_name"]').fill(record["children"][0]["full_name"])
         page.get_by_role("button", name="Continue", exact=True).click()
         for index, document in enumerate(step_down.included(route, record)):
-            assert page.get_by_text(f"Document {index + 1} of 2").is_visible(), page.content()[:3000]
+            # Wait for the next page: under load the click returns before the navigation has finished.
+            page.get_by_text(f"Document {index + 1} of 2").wait_for(state="visible")
             assert_accessible(page, f"the step-down page of {document.form} at {width} px")
             fill_fields(page, step_down.document_fields(route, document, record), parts[document.form])
             page.get_by_role("button", name="Continue", exact=True).click()

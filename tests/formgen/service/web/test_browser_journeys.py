@@ -140,7 +140,7 @@ def _meeting_task() -> Any:
 
 
 def _tasks() -> Any:
-    from journey import tasks
+    from web_journey import tasks
     return tasks(all_forms()[AGENDA])
 
 

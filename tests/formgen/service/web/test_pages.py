@@ -14,7 +14,7 @@ import pytest
 from conftest import csrf_token
 from flask.testing import FlaskClient
 from helpers import docx_text, squash
-from journey import fill, finish, post, start, start_from_file, tasks
+from web_journey import fill, finish, post, start, start_from_file, tasks
 from werkzeug.datastructures import MultiDict
 
 from formgen.core.registry import FormSpec, all_forms

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from conftest import csrf_token
 from flask.testing import FlaskClient
-from journey import start, start_from_file
+from web_journey import start, start_from_file
 
 from formgen.core.registry import all_forms
 from formgen.documents import embed

@@ -272,9 +272,10 @@ def test_the_pack_download_is_one_audit_row_under_the_signed_in_persons_opaque_i
     from api import create_app
     from formgen.service.identity import person_id
     from formgen.store.audit import AuditTrail
+    from formgen.store.drafts import new_key
 
     sso = {"WEB_USER_HEADER": "X-Forwarded-User", "TRUSTED_PROXIES": "10.20.0.5",
-           "PERSON_ID_KEY": "a-secret-only-the-council-holds"}
+           "PERSON_ID_KEY": "a-secret-only-the-council-holds", "DRAFT_KEYS": new_key()}
     app = create_app({"TESTING": True, "AUDIT_DB": str(tmp_path / "audit.sqlite3"), **sso})
     web = app.test_client()
     web.environ_base["REMOTE_ADDR"] = "10.20.0.5"

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import pdf_text, squash
-from journey import fill, post, start, statuses, tasks
+from web_journey import fill, post, start, statuses, tasks
 
 from api import create_app
 from formgen.core.registry import FormSpec, all_forms
@@ -311,3 +311,27 @@ def test_a_failed_upload_keeps_every_answer_and_says_why(web: FlaskClient) -> No
     assert "This service cannot read this file." in _text(failed)
     assert 'value="Zofia Wójcik"' in _text(web.get(f"{draft}/subject-child"))
     assert set(statuses(web.get(draft).text).values()) == {"Completed"}
+
+
+def test_workers_starting_together_on_a_laptop_make_one_drafts_key(tmp_path: Any) -> None:
+    """No key configured, no sign-on: the first worker makes the key beside the database; all agree on it."""
+    import threading
+
+    from formgen.service.drafts_hooks import _local_key
+
+    apps = [Flask(f"w{i}", instance_path=str(tmp_path)) for i in range(8)]
+    keys: list[bytes] = []
+    threads = [threading.Thread(target=lambda a=a: keys.append(_local_key(a))) for a in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and len(set(keys)) == 1 and keys[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drafts.key"]
+    assert (tmp_path / "drafts.key").stat().st_mode & 0o077 == 0
+
+
+def test_with_the_pages_off_no_draft_store_is_opened(tmp_path: Any) -> None:
+    app = create_app({"WEB_PAGES": "off", "AUDIT_DB": str(tmp_path / "audit.sqlite3")})
+    assert "formgen_drafts" not in app.extensions
+    assert not list(tmp_path.glob("*.key"))
