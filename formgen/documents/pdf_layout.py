@@ -14,6 +14,7 @@ from formgen.documents import scripts
 # isort: split
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
 
 from formgen.documents import embed, pdf_fields, pdfa
@@ -248,42 +250,64 @@ def _emphasised(markup: str, emphasis: tuple[bool, bool, bool]) -> str:
 
 
 _EMPHASIS_TAGS = ((0, "b"), (1, "i"), (2, "u"))
-_frag_templates: dict[tuple[ParagraphStyle, tuple[bool, bool, bool]], Any] = {}
+_frag_templates: dict[tuple[ParagraphStyle, tuple[bool, bool, bool]], tuple[Any, Any]] = {}
+# What the run markup holds besides text (_text_markup, scripts.markup): escaped characters and line breaks.
+# The parser hands each entity to its own handle_data, so each is a fragment of its own.
+_MARKUP_TOKEN = re.compile("(&amp;|&lt;|&gt;|&nbsp;|<br/>)")
+_ENTITY_TEXT = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": "\xa0"}
 
 
-def _frag_template(style: ParagraphStyle, emphasis: tuple[bool, bool, bool]) -> Any:
-    """The fragment reportlab's parser makes of one run's text in `style` with `emphasis`, parsed once."""
+def _frag_template(style: ParagraphStyle, emphasis: tuple[bool, bool, bool]) -> tuple[Any, Any]:
+    """The fragments reportlab's parser makes of a run's text and of a line break (<br/>) in `style`
+    with `emphasis`, parsed once."""
     key = (style, emphasis)
     found = _frag_templates.get(key)
     if found is None:
-        markup = "x"
+        markup = "x<br/>"
         for index, tag in _EMPHASIS_TAGS:
             if emphasis[index]:
                 markup = f"<{tag}>{markup}</{tag}>"
         parser = ParaParser()
         parser.caseSensitive = 1
-        found = parser.parse(markup, style)[1][0]
-        _frag_templates[key] = found
+        text, line_break = parser.parse(markup, style)[1]
+        found = _frag_templates[key] = (text, line_break)
     return found
 
 
-def _plain_frags(texts: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle) -> list[Any] | None:
-    """The fragments reportlab's parser would make of the paragraph's runs, made without writing markup
-    and parsing it again (most of a paragraph's setup), or None where the markup holds more than
-    emphasis (another font, a line break, a tab, an entity) or the parser would change the spaces."""
-    pieces: list[list[Any]] = []
-    for text, emphasis in texts:
-        if pieces and not any(emphasis) and not any(pieces[-1][0]):
-            pieces[-1][1] += text  # untagged runs are one stretch of text to the parser
-        else:
-            pieces.append([emphasis, text])
-    whole = "".join(text for _, text in pieces)
-    if " ".join(whole.split()) != whole or "&" in whole or "<" in whole or ">" in whole or style.textTransform:
+def _plain_frags(runs: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle, markup: str) -> list[Any] | None:
+    """The fragments reportlab's parser would make of `markup`, the paragraph's runs (each run's markup and
+    its emphasis), made without parsing it again (most of a paragraph's setup), or None where the markup
+    holds more than emphasis, escaped characters and line breaks (another font), or where reportlab's
+    cleaner would change it (spaces it collapses) before parsing."""
+    if style.textTransform or cleanBlockQuotedText(markup) != markup:
         return None
+    pieces: list[list[Any]] = []
+    for inner, emphasis in runs:
+        if pieces and not any(emphasis) and not any(pieces[-1][0]):
+            pieces[-1][1] += inner  # untagged runs are one stretch of text to the parser
+        else:
+            pieces.append([emphasis, inner])
     frags = []
-    for emphasis, text in pieces:
-        template = _frag_template(style, emphasis)
-        frags.append(template.clone(text=text, link=list(template.link), us_lines=list(template.us_lines)))
+    underlines = 0
+    for emphasis, inner in pieces:
+        text_template, break_template = _frag_template(style, emphasis)
+        lines = text_template.us_lines
+        if len(lines) != emphasis[2]:
+            return None  # an underline from the style itself: leave the numbering to the parser
+        if lines:
+            # The parser numbers each <u> of a paragraph in turn, and each number is a line of its own:
+            # two underlined runs side by side are two lines, as they would be parsed.
+            lines = [(underlines, *lines[0][1:])]
+            underlines += 1
+        for token in _MARKUP_TOKEN.split(inner):
+            if not token:
+                continue  # the parser hands on no empty text
+            template, text = text_template, _ENTITY_TEXT.get(token, token)
+            if token == "<br/>":
+                template, text = break_template, ""
+            elif text is token and ("<" in token or "&" in token):
+                return None  # other markup: a fallback font
+            frags.append(template.clone(text=text, link=list(template.link), us_lines=list(lines)))
     return frags
 
 
@@ -372,9 +396,7 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
                  for r in elements)
     text = "".join(texts) if direct else _paragraph_text(p)
     style = styles.for_text(style, text)
-    # A run whose markup is its text escaped is in the body font with no break or tab in it.
-    plain = all(inner == escape(text) for text, inner, _ in runs)
-    frags = _plain_frags([(text, emphasis) for text, _, emphasis in runs], style) if plain else None
+    frags = _plain_frags([(inner, emphasis) for _, inner, emphasis in runs], style, markup)
     flowable = _OnceWrapped(markup, style, frags=frags)
     level = _heading_level(style_name)
     if level is not None:

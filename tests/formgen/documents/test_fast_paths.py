@@ -72,3 +72,34 @@ def test_headers_and_footers_compiled_once_fill_as_docxtpl_fills_them(form: Form
     found = parts(ours)
     assert found == parts(theirs.docx)
     assert any(found.values())
+
+
+# (run text, (bold, italic, underlined)) runs of one paragraph, as the layout reads them from Word.
+_RUNS = [
+    [("Amelia Price\nNHS\xa0999\xa0001\xa02342", (False, False, False))],
+    [("carestore > Consent > 2026-11-19 SF consent", (False, False, False))],
+    [("Subject Child Name & Micare ID", (True, False, False))],
+    [("a\n", (False, False, False)), ("\nb", (True, True, True)), ("<c>", (False, False, False))],
+    [("first\tsecond", (False, False, False)), ("&&", (False, True, False))],
+    # Two underlined runs side by side are two underlines to the parser, each numbered.
+    [("under", (False, False, True)), ("lined", (False, False, True)), (" & then\n", (True, False, True))],
+]
+
+
+@pytest.mark.parametrize("runs", _RUNS)
+def test_fragments_made_from_runs_are_the_parsers_own(runs: list[tuple[str, tuple[bool, bool, bool]]]) -> None:
+    """Line breaks, tabs and escaped characters (&, <, >) take the shortcut too, and it makes exactly the
+    fragments reportlab's parser makes of the same markup."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus.paragraph import Paragraph
+
+    from formgen.documents.fonts import BODY_FONT, register_fonts
+
+    register_fonts()
+    style = ParagraphStyle("body", fontName=BODY_FONT, fontSize=10, leading=11.5)
+    marked = [(pdf_layout._text_markup(text), emphasis) for text, emphasis in runs]
+    markup = "".join(pdf_layout._emphasised(inner, emphasis) for inner, emphasis in marked)
+    made = pdf_layout._plain_frags(marked, style, markup)
+    assert made is not None, "the shortcut was not taken"
+    parsed = Paragraph(markup, style).frags
+    assert [frag.__dict__ for frag in made] == [frag.__dict__ for frag in parsed]
