@@ -43,6 +43,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import _wsc as _reportlab_whitespace
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
 
@@ -77,6 +78,18 @@ _TC_SHADING = f"{qn('w:tcPr')}/{qn('w:shd')}"
 _TC_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
 _TR_HEADER = f"{qn('w:trPr')}/{qn('w:tblHeader')}"
 _W_TR, _W_TC, _W_FILL, _W_P, _W_TBL = qn("w:tr"), qn("w:tc"), qn("w:fill"), qn("w:p"), qn("w:tbl")
+_W_PPR, _W_PSTYLE, _W_JC, _W_PAGE_BREAK_BEFORE = qn("w:pPr"), qn("w:pStyle"), qn("w:jc"), qn("w:pageBreakBefore")
+
+
+def _properties(p: Any) -> dict[Any, Any]:
+    """A paragraph's own properties (the children of its w:pPr by tag, the first of each), read in one
+    pass: each path looked up on its own (style, alignment, page break) cost more than this."""
+    found: dict[Any, Any] = {}
+    ppr = p.find(_W_PPR)
+    if ppr is not None:
+        for child in ppr:
+            found.setdefault(child.tag, child)
+    return found
 
 
 def _inherited(style: Any, getter: Any) -> Any:
@@ -101,6 +114,7 @@ class StyleBook:
         self._variants: dict[tuple[str, bool, bool], ParagraphStyle] = {}
         self._aligned: dict[tuple[str, int], ParagraphStyle] = {}
         self._by_id: dict[str, DocxParagraphStyle] = {}
+        self._names: dict[str | None, str] = {}
         default_id = None
         for style in document.styles:
             if style.type == 1:  # paragraph styles
@@ -116,9 +130,18 @@ class StyleBook:
                 size = int(sz.get(qn("w:val"))) / 2
         self._default_size = size or 10.0
 
-    def style_id(self, p: Any) -> str | None:
-        el = p.find(_P_STYLE)
+    def style_id(self, p: Any, props: dict[Any, Any] | None = None) -> str | None:
+        """The paragraph's style id; `props` its properties where already read (_properties)."""
+        el = p.find(_P_STYLE) if props is None else props.get(_W_PSTYLE)
         return el.get(_W_VAL) if el is not None else self._default_id
+
+    def name(self, style_id: str | None) -> str:
+        """The Word style's name ("Heading 1"), read once: python-docx reads it from the XML on each call."""
+        found = self._names.get(style_id)
+        if found is None:
+            docx_style = self.docx_style(style_id)
+            found = self._names[style_id] = docx_style.name or "" if docx_style is not None else ""
+        return found
 
     def docx_style(self, style_id: str | None) -> DocxParagraphStyle | None:
         return self._by_id.get(style_id or "") or self._by_id.get(self._default_id or "")
@@ -163,10 +186,10 @@ class StyleBook:
         made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
         return made
 
-    def for_paragraph(self, p: Any) -> ParagraphStyle:
+    def for_paragraph(self, p: Any, props: dict[Any, Any] | None = None) -> ParagraphStyle:
         """The paragraph's style, aligned as the paragraph itself says where it does (w:jc), as Word does."""
-        style = self.get(self.style_id(p))
-        jc = p.find(_P_JC)
+        style = self.get(self.style_id(p, props))
+        jc = p.find(_P_JC) if props is None else props.get(_W_JC)
         align = _JC.get(jc.get(_W_VAL) or "") if jc is not None else None
         if align is None or align == style.alignment:
             return style
@@ -197,6 +220,26 @@ _RUN_TEXT_TAGS = tuple(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "
 
 
 _W_T = qn("w:t")
+_RUN_TEXT_TAG_SET = frozenset(_RUN_TEXT_TAGS)
+
+
+def _read_runs(p: Any) -> list[tuple[Any, str, Any]]:
+    """Each run of a paragraph (p.iter(w:r), as python-docx's Paragraph.runs reads them and deeper ones)
+    with its text (as _run_text) and its properties (w:rPr), in one pass over each run's children."""
+    read = []
+    for r in p.iter(_W_R):
+        parts = []
+        rpr = None
+        for child in r:
+            tag = child.tag
+            if tag == _W_T:
+                parts.append(child.text or "")
+            elif tag in _RUN_TEXT_TAG_SET:
+                parts.append(str(child))
+            elif tag == _W_RPR and rpr is None:
+                rpr = child
+        read.append((r, "".join(parts), rpr))
+    return read
 
 
 def _run_text(r: Any) -> str:
@@ -221,7 +264,11 @@ _OFF = ("0", "false", "off")
 def run_emphasis(r: Any) -> tuple[bool, bool, bool]:
     """(bold, italic, underlined) as python-docx's Run.bold, .italic and .underline read them, from the
     run's own properties, without building python-docx's element proxies for every run."""
-    rpr = r.find(_W_RPR)
+    return _emphasis(r.find(_W_RPR))
+
+
+def _emphasis(rpr: Any) -> tuple[bool, bool, bool]:
+    """run_emphasis from a run's w:rPr (or None)."""
     if rpr is None:
         return False, False, False
     b, i, u = rpr.find(_W_B), rpr.find(_W_I), rpr.find(_W_U)
@@ -274,12 +321,27 @@ def _frag_template(style: ParagraphStyle, emphasis: tuple[bool, bool, bool]) -> 
     return found
 
 
+# Every character reportlab's cleaner (cleanBlockQuotedText) strips, splits at or collapses, but the plain
+# space and the no-break space (which it keeps): its whitespace and Python's (every one below U+3001).
+_CLEANED = re.compile("[" + re.escape("".join(
+    sorted((set(_reportlab_whitespace) | {chr(c) for c in range(0x3001) if chr(c).isspace()}) - {" ", "\xa0"})
+)) + "]")
+
+
+def _cleaned_as_is(markup: str) -> bool:
+    """Whether reportlab's cleaner leaves `markup` as it is: at once where it holds no whitespace but
+    single spaces inside it, else by running the cleaner."""
+    if _CLEANED.search(markup) is None and "  " not in markup and markup[:1] != " " and markup[-1:] != " ":
+        return True
+    return bool(cleanBlockQuotedText(markup) == markup)
+
+
 def _plain_frags(runs: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle, markup: str) -> list[Any] | None:
     """The fragments reportlab's parser would make of `markup`, the paragraph's runs (each run's markup and
     its emphasis), made without parsing it again (most of a paragraph's setup), or None where the markup
     holds more than emphasis, escaped characters and line breaks (another font), or where reportlab's
     cleaner would change it (spaces it collapses) before parsing."""
-    if style.textTransform or cleanBlockQuotedText(markup) != markup:
+    if style.textTransform or not _cleaned_as_is(markup):
         return None
     pieces: list[list[Any]] = []
     for inner, emphasis in runs:
@@ -366,9 +428,10 @@ def _heading_level(style_name: str) -> int | None:
 
 
 def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Structure | None = None) -> Iterator[Flowable]:
-    style_id = styles.style_id(paragraph._p)
-    style = styles.for_paragraph(paragraph._p)
-    if _page_break_before(paragraph._p):
+    props = _properties(paragraph._p)
+    style_id = styles.style_id(paragraph._p, props)
+    style = styles.for_paragraph(paragraph._p, props)
+    if _page_break_before(paragraph._p, props):
         yield PageBreak()
     if pdf_fields.has_form_field(paragraph._p):
         # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
@@ -376,16 +439,16 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         return
     # Each run with text: its text, its markup (no emphasis) and its emphasis.
     p = paragraph._p
-    elements = list(p.iter(_W_R))
-    texts = [_run_text(r) for r in elements]
-    runs = [(text, _text_markup(text), run_emphasis(r)) for r, text in zip(elements, texts, strict=True) if text]
+    read = _read_runs(p)
+    elements = [r for r, _, _ in read]
+    texts = [text for _, text, _ in read]
+    runs = [(text, _text_markup(text), _emphasis(rpr)) for _, text, rpr in read if text]
     markup = "".join(_emphasised(inner, emphasis) for _, inner, emphasis in runs)
     if not markup.strip():
         # Word gives an empty paragraph a full line (plus its spacing).
         yield Spacer(1, style.leading + style.spaceBefore + style.spaceAfter)
         return
-    docx_style = styles.docx_style(style_id)
-    style_name = docx_style.name if docx_style is not None else ""
+    style_name = styles.name(style_id)
     if getattr(style, "keep_with_next", False):
         # Word keeps a heading with the first lines of what follows, not with the whole of it:
         # start a new page only when fewer than about three lines would fit under the heading.
@@ -409,8 +472,8 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
     yield flowable
 
 
-def _page_break_before(p: Any) -> bool:
-    el = p.find(_PAGE_BREAK_BEFORE)
+def _page_break_before(p: Any, props: dict[Any, Any] | None = None) -> bool:
+    el = p.find(_PAGE_BREAK_BEFORE) if props is None else props.get(_W_PAGE_BREAK_BEFORE)
     return el is not None and el.get(_W_VAL) not in _OFF
 
 

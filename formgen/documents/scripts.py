@@ -165,6 +165,13 @@ def _plain_in(base: str) -> frozenset[int]:
     return frozenset(range(0x20)) | (_cmap(base) - _SKIN_TONES - _IGNORABLE)
 
 
+@cache
+def _ascii_plain(base: str) -> bool:
+    """Whether every ASCII character but DEL (which fonts lack) prints in `base` as it is: then such text
+    needs no set of its characters built."""
+    return frozenset(range(0x7F)) <= _plain_in(base)
+
+
 def segments(text: str, base: str) -> Iterator[tuple[str, str]]:
     """`text` as (font, text) pieces, each printable in its font: the PDF's font fallback.
 
@@ -173,7 +180,8 @@ def segments(text: str, base: str) -> Iterator[tuple[str, str]]:
     """
     # Most text prints in the base font whole: one set lookup instead of a walk per character
     # (the general walk below gives the same single piece; tests/formgen/documents/test_scripts.py).
-    if text and set(map(ord, text)) <= _plain_in(base):
+    ascii_plain = text.isascii() and "\x7f" not in text and _ascii_plain(base)
+    if text and (ascii_plain or set(map(ord, text)) <= _plain_in(base)):
         yield base, text
         return
     yield from _segments_by_character(text, base)
