@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from formgen.core.registry import FormSpec, all_forms
 from formgen.documents import pdf_layout
@@ -103,3 +105,29 @@ def test_fragments_made_from_runs_are_the_parsers_own(runs: list[tuple[str, tupl
     assert made is not None, "the shortcut was not taken"
     parsed = Paragraph(markup, style).frags
     assert [frag.__dict__ for frag in made] == [frag.__dict__ for frag in parsed]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(" \xa0\t\n\r\u2003\u200b\u3000\x1cab<>&;/"), max_size=12))
+def test_markup_the_cleaner_leaves_as_it_is_is_known_without_running_it(markup: str) -> None:
+    from reportlab.platypus.paragraph import cleanBlockQuotedText
+
+    assert pdf_layout._cleaned_as_is(markup) == (cleanBlockQuotedText(markup) == markup)
+
+
+def test_runs_read_in_one_pass_say_what_python_docx_says(form: FormSpec, example: dict[str, Any]) -> None:
+    """Each run's text and emphasis, read with its properties in one pass, as _run_text and run_emphasis
+    (python-docx's Run.text, .bold, .italic, .underline) read them; and each paragraph's properties."""
+    document = pipeline._fill(form, pipeline.validate(form, example))
+    styles = pdf_layout.StyleBook(document)
+    for p in document.element.body.iter(pdf_layout._W_P):
+        read = pdf_layout._read_runs(p)
+        assert [r for r, _, _ in read] == list(p.iter(pdf_layout._W_R))
+        assert [(text, pdf_layout._emphasis(rpr)) for _, text, rpr in read] == [
+            (pdf_layout._run_text(r), pdf_layout.run_emphasis(r)) for r in p.iter(pdf_layout._W_R)]
+        props = pdf_layout._properties(p)
+        assert styles.style_id(p, props) == styles.style_id(p)
+        assert styles.for_paragraph(p, props) is styles.for_paragraph(p)
+        assert pdf_layout._page_break_before(p, props) == pdf_layout._page_break_before(p)
+        docx_style = styles.docx_style(styles.style_id(p))
+        assert styles.name(styles.style_id(p)) == (docx_style.name if docx_style is not None else "")

@@ -200,8 +200,8 @@ def test_every_script_is_kept_in_the_docx_and_right_to_left_runs_are_marked(
 
 # The fast paths give exactly what the character-by-character walks give, for any text.
 _ANY_TEXT = st.text(alphabet=st.sampled_from(
-    "aZ 09\n\t&<>é—" + "".join(s for s in SAMPLES.values()) + "\u200d\u200b\U0001F3FD\U0001FAE0" + "وہ"
-), max_size=40) | st.text(max_size=20)
+    "aZ 09\n\t&<>é—\x7f" + "".join(s for s in SAMPLES.values()) + "\u200d\u200b\U0001F3FD\U0001FAE0" + "وہ"
+), max_size=40) | st.text(max_size=20) | st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=30)
 
 
 @settings(max_examples=300, deadline=None)
