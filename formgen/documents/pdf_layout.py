@@ -79,15 +79,23 @@ _TC_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
 _TR_HEADER = f"{qn('w:trPr')}/{qn('w:tblHeader')}"
 _W_TR, _W_TC, _W_FILL, _W_P, _W_TBL = qn("w:tr"), qn("w:tc"), qn("w:fill"), qn("w:p"), qn("w:tbl")
 _W_PPR, _W_PSTYLE, _W_JC, _W_PAGE_BREAK_BEFORE = qn("w:pPr"), qn("w:pStyle"), qn("w:jc"), qn("w:pageBreakBefore")
+_W_TCPR, _W_SHD, _W_GRID_SPAN = qn("w:tcPr"), qn("w:shd"), qn("w:gridSpan")
 
 
-def _properties(p: Any) -> dict[Any, Any]:
-    """A paragraph's own properties (the children of its w:pPr by tag, the first of each), read in one
-    pass: each path looked up on its own (style, alignment, page break) cost more than this."""
+def _child(el: Any, tag: str) -> Any:
+    """el.find(tag), its first child with that tag, found at C speed (lxml's find goes through ElementPath)."""
+    for child in el.iterchildren(tag):
+        return child
+    return None
+
+
+def _properties(el: Any, tag: str = _W_PPR) -> dict[Any, Any]:
+    """An element's own properties (the children of its w:pPr, w:tcPr... by tag, the first of each), read
+    in one pass: each path looked up on its own (style, alignment, page break) cost more than this."""
     found: dict[Any, Any] = {}
-    ppr = p.find(_W_PPR)
-    if ppr is not None:
-        for child in ppr:
+    pr = _child(el, tag)
+    if pr is not None:
+        for child in pr:
             found.setdefault(child.tag, child)
     return found
 
@@ -271,7 +279,15 @@ def _emphasis(rpr: Any) -> tuple[bool, bool, bool]:
     """run_emphasis from a run's w:rPr (or None)."""
     if rpr is None:
         return False, False, False
-    b, i, u = rpr.find(_W_B), rpr.find(_W_I), rpr.find(_W_U)
+    b = i = u = None
+    for child in rpr:  # one pass: three finds cost four times as much
+        tag = child.tag
+        if tag == _W_B:
+            b = child if b is None else b
+        elif tag == _W_I:
+            i = child if i is None else i
+        elif tag == _W_U:
+            u = child if u is None else u
     underline = u is not None and u.get(_W_VAL) not in (None, "none")
     return (b is not None and b.get(_W_VAL) not in _OFF), (i is not None and i.get(_W_VAL) not in _OFF), underline
 
@@ -477,8 +493,8 @@ def _page_break_before(p: Any, props: dict[Any, Any] | None = None) -> bool:
     return el is not None and el.get(_W_VAL) not in _OFF
 
 
-def _cell_fill(tc: Any) -> str | None:
-    shd = tc.find(_TC_SHADING)
+def _cell_fill(tc: Any, props: dict[Any, Any] | None = None) -> str | None:
+    shd = tc.find(_TC_SHADING) if props is None else props.get(_W_SHD)
     if shd is None:
         return None
     fill = shd.get(_W_FILL)
@@ -520,6 +536,7 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     if bordered:
         commands.append(("GRID", (0, 0), (-1, -1), BORDER, colors.black))
     data: list[list[Any]] = []
+    padded: list[list[tuple[int, int, float, float]]] = []  # each row's cell paddings (_pad)
     header_rows = 0
     counting_headers = True
     rows = tbl.findall(_W_TR)
@@ -535,10 +552,12 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
         else:
             counting_headers = False
         row: list[Any] = [""] * len(widths)
+        pads: list[tuple[int, int, float, float]] = []
         row_el = table_el.add("TR") if table_el is not None else None
         col = 0
-        for tc in tr.findall(_W_TC):
-            span_el = tc.find(_TC_GRID_SPAN)
+        for tc in tr.iterchildren(_W_TC):
+            cell_props = _properties(tc, _W_TCPR)
+            span_el = cell_props.get(_W_GRID_SPAN)
             span = int(span_el.get(_W_VAL)) if span_el is not None else 1
             if col >= len(row):
                 break
@@ -555,24 +574,53 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
             above = cell[0].getSpaceBefore() if cell else 0
             below = (cell[-1].getSpaceAfter() if cell else 0) + (BORDER if bordered else 0)
             if above or below:
-                commands.append(("TOPPADDING", (col, row_index), (col + span - 1, row_index), above))
-                commands.append(("BOTTOMPADDING", (col, row_index), (col + span - 1, row_index), below))
+                _pad(pads, col, col + span - 1, above, below)
             if span > 1:
                 commands.append(("SPAN", (col, row_index), (col + span - 1, row_index)))
-            fill = _cell_fill(tc)
+            fill = _cell_fill(tc, cell_props)
             if fill:
                 commands.append(("BACKGROUND", (col, row_index), (col + span - 1, row_index), colors.HexColor(f"#{fill}")))
             col += span
         data.append(row)
+        padded.append(pads)
         if row_el is not None and not (is_header and counting_headers):
             pdf_fields.name_fields(row, header_rows > 0)
     if not data:
         return Spacer(1, 0)
+    commands += _padding_commands(padded)
     # A row that reaches the foot of a page splits there, as in Word (splitByRow=0: split in the row
     # first). reportlab's default splits between rows first and then sets the rest, its header row
     # repeated, in the space left on the same page: the header row showed mid-page.
     return (_Table if into is not None else Table)(data, colWidths=widths, style=TableStyle(commands),
                                                    repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT")
+
+
+def _pad(pads: list[tuple[int, int, float, float]], first: int, last: int, above: float, below: float) -> None:
+    """Record cells first..last of a row as padded `above` and `below`, one range with the cells before
+    them where those are padded alike."""
+    if pads and pads[-1][1] == first - 1 and pads[-1][2:] == (above, below):
+        pads[-1] = (pads[-1][0], last, above, below)
+    else:
+        pads.append((first, last, above, below))
+
+
+def _padding_commands(padded: list[list[tuple[int, int, float, float]]]) -> list[tuple[Any, ...]]:
+    """TOPPADDING and BOTTOMPADDING for each row's padded cells, rows padded alike sharing one command.
+
+    reportlab sets each cell's padding as its command is read (nothing else in the table's style sets
+    padding after them), so the cells end as a command per cell would leave them, and a long table's
+    style is read in a fraction of the time.
+    """
+    commands: list[tuple[Any, ...]] = []
+    start = 0
+    for index in range(1, len(padded) + 1):
+        if index < len(padded) and padded[index] == padded[start]:
+            continue
+        for first, last, above, below in padded[start]:
+            commands.append(("TOPPADDING", (first, start), (last, index - 1), above))
+            commands.append(("BOTTOMPADDING", (first, start), (last, index - 1), below))
+        start = index
+    return commands
 
 
 def _one_paragraph_cell(cell: list[Flowable], cell_el: Element) -> None:

@@ -131,3 +131,37 @@ def test_runs_read_in_one_pass_say_what_python_docx_says(form: FormSpec, example
         assert pdf_layout._page_break_before(p, props) == pdf_layout._page_break_before(p)
         docx_style = styles.docx_style(styles.style_id(p))
         assert styles.name(styles.style_id(p)) == (docx_style.name if docx_style is not None else "")
+
+
+_PADS = st.lists(st.lists(st.tuples(st.integers(1, 2), st.sampled_from([0.0, 0.5, 3.0]), st.sampled_from([0.5, 6.5])),
+                          min_size=1, max_size=4), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PADS)
+def test_paddings_merged_into_ranges_pad_each_cell_as_a_command_per_cell(rows: list[list[tuple[int, float, float]]]) -> None:
+    """Cells padded alike share a command (side by side, and rows alike): each cell ends as padded as it
+    would be by a command of its own."""
+    from reportlab.platypus import Table, TableStyle
+
+    columns = max(sum(span for span, _, _ in row) for row in rows)
+    per_cell: list[tuple[Any, ...]] = []
+    padded: list[list[tuple[int, int, float, float]]] = []
+    for index, row in enumerate(rows):
+        pads: list[tuple[int, int, float, float]] = []
+        col = 0
+        for span, above, below in row:
+            per_cell.append(("TOPPADDING", (col, index), (col + span - 1, index), above))
+            per_cell.append(("BOTTOMPADDING", (col, index), (col + span - 1, index), below))
+            pdf_layout._pad(pads, col, col + span - 1, above, below)
+            col += span
+        padded.append(pads)
+    data = [[""] * columns for _ in rows]
+
+    def paddings(commands: list[tuple[Any, ...]]) -> list[list[tuple[float, float]]]:
+        table = Table(data, style=TableStyle(commands))
+        return [[(cell.topPadding, cell.bottomPadding) for cell in row] for row in table._cellStyles]
+
+    merged = pdf_layout._padding_commands(padded)
+    assert paddings(merged) == paddings(per_cell)
+    assert len(merged) <= len(per_cell)
