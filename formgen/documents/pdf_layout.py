@@ -25,7 +25,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.styles.style import ParagraphStyle as DocxParagraphStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -313,6 +312,7 @@ def _emphasised(markup: str, emphasis: tuple[bool, bool, bool]) -> str:
 
 
 _EMPHASIS_TAGS = ((0, "b"), (1, "i"), (2, "u"))
+_NO_EMPHASIS = (False, False, False)
 _frag_templates: dict[tuple[ParagraphStyle, tuple[bool, bool, bool]], tuple[Any, Any]] = {}
 # What the run markup holds besides text (_text_markup, scripts.markup): escaped characters and line breaks.
 # The parser hands each entity to its own handle_data, so each is a fragment of its own.
@@ -659,17 +659,28 @@ def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: floa
             # Word always follows a table with a paragraph; the gap before it comes from that.
 
 
-def _field_text(paragraph: DocxParagraph, page: int, pages: int) -> str:
+_W_FLD_SIMPLE, _W_INSTR = qn("w:fldSimple"), qn("w:instr")
+# A simple field in _field_parts: its name, upper case, in a tuple (text is a str).
+_FieldPart = tuple[str]
+
+
+def _field_parts(p: Any) -> list[str | _FieldPart]:
+    """A header or footer paragraph's runs' text (python-docx's Run.text) and its simple fields, read
+    once: the text of each page is then made from them (_fill_fields)."""
+    parts: list[str | _FieldPart] = []
+    for child in p.iterchildren(_W_R, _W_FLD_SIMPLE):
+        if child.tag == _W_R:
+            parts.append(_run_text(child))
+        else:
+            instr = (child.get(_W_INSTR) or "").strip().split()
+            parts.append((instr[0].upper() if instr else "",))
+    return parts
+
+
+def _fill_fields(parts: list[str | _FieldPart], page: int, pages: int) -> str:
     """Paragraph text with PAGE and NUMPAGES fields (simple fields) replaced by numbers."""
-    parts: list[str] = []
-    for child in paragraph._p.iterchildren():
-        if child.tag == qn("w:r"):
-            parts.append(Run(child, paragraph).text)
-        elif child.tag == qn("w:fldSimple"):
-            instr = (child.get(qn("w:instr")) or "").strip().split()
-            name = instr[0].upper() if instr else ""
-            parts.append(str(page) if name == "PAGE" else str(pages) if name == "NUMPAGES" else "")
-    return "".join(parts)
+    return "".join(part if isinstance(part, str) else
+                   str(page) if part[0] == "PAGE" else str(pages) if part[0] == "NUMPAGES" else "" for part in parts)
 
 
 class _PageCanvas(Canvas):
@@ -794,14 +805,17 @@ def lay_out(
     footer_distance = section.footer_distance.pt if section.footer_distance is not None else 36
 
     laid: dict[tuple[int, str], tuple[Paragraph, float]] = {}
+    field_parts = {id(para._p): _field_parts(para._p) for para in (*header_paras, *footer_paras)}
 
     def running(para: DocxParagraph, page: int, pages: int) -> tuple[Paragraph, float]:
         """A header or footer paragraph laid out: once per document where its text is the same on every page."""
-        text = _field_text(para, page, pages)
+        text = _fill_fields(field_parts[id(para._p)], page, pages)
         key = (id(para._p), text)
         found = laid.get(key)
         if found is None:
-            flow = Paragraph(escape(text), styles.for_paragraph(para._p))
+            style = styles.for_paragraph(para._p)
+            markup = escape(text)
+            flow = Paragraph(markup, style, frags=_plain_frags([(markup, _NO_EMPHASIS)], style, markup))
             found = laid[key] = (flow, flow.wrap(frame_w, page_h)[1])
         return found
 

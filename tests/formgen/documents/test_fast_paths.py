@@ -165,3 +165,25 @@ def test_paddings_merged_into_ranges_pad_each_cell_as_a_command_per_cell(rows: l
     merged = pdf_layout._padding_commands(padded)
     assert paddings(merged) == paddings(per_cell)
     assert len(merged) <= len(per_cell)
+
+
+def test_running_headers_and_footers_read_once_say_what_python_docx_says(form: FormSpec, example: dict[str, Any]) -> None:
+    """Each header and footer paragraph's text on page 3 of 7, from its runs and simple fields read once,
+    as python-docx's Run.text reads them."""
+    from docx.oxml.ns import qn
+    from docx.text.run import Run
+
+    document = pipeline._fill(form, pipeline.validate(form, example))
+    section = document.sections[0]
+    paragraphs = [*section.header.paragraphs, *section.footer.paragraphs]
+    for paragraph in paragraphs:
+        parts: list[str] = []
+        for child in paragraph._p.iterchildren():
+            if child.tag == qn("w:r"):
+                parts.append(Run(child, paragraph).text)
+            elif child.tag == qn("w:fldSimple"):
+                instr = (child.get(qn("w:instr")) or "").strip().split()
+                name = instr[0].upper() if instr else ""
+                parts.append("3" if name == "PAGE" else "7" if name == "NUMPAGES" else "")
+        assert pdf_layout._fill_fields(pdf_layout._field_parts(paragraph._p), 3, 7) == "".join(parts)
+    assert paragraphs
