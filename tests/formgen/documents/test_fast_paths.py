@@ -187,3 +187,48 @@ def test_running_headers_and_footers_read_once_say_what_python_docx_says(form: F
                 parts.append("3" if name == "PAGE" else "7" if name == "NUMPAGES" else "")
         assert pdf_layout._fill_fields(pdf_layout._field_parts(paragraph._p), 3, 7) == "".join(parts)
     assert paragraphs
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _table(grid: int, rows: list[list[int]]) -> str:
+    """A w:tbl with `grid` columns of 1000 twips and rows of cells, each spanning the columns given."""
+    cells = "".join(
+        "<w:tr>" + "".join(f'<w:tc><w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr><w:p/></w:tc>' if span > 1
+                           else "<w:tc><w:p/></w:tc>" for span in row) + "</w:tr>"
+        for row in rows)
+    columns = '<w:gridCol w:w="1000"/>' * grid
+    return f"<w:tbl><w:tblGrid>{columns}</w:tblGrid>{cells}</w:tbl>"
+
+
+@pytest.mark.parametrize("tables", [
+    [_table(2, [[1, 1], [2]])],  # the grid fits: nothing to change
+    [_table(2, [[1, 1, 1]])],  # a loop made a third cell: a column added
+    [_table(3, [[1, 1], [2]])],  # every row spans two of three columns: one removed
+    [_table(2, [[1, 1]]), _table(4, [[2, 1]])],  # the second table changes
+    [_table(2, [[1, 1]]).replace("<w:p/></w:tc></w:tr>", "<w:p/>" + _table(3, [[1, 1, 1]]) + "</w:tc></w:tr>")],
+])
+def test_table_grids_fixed_as_docxtpl_fixes_them(tables: list[str]) -> None:
+    """Where a template's loop leaves a table's grid wider or narrower than its rows (nested tables too,
+    whose rows docxtpl counts for the table round them as well), the grid is fixed as docxtpl fixes it."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from formgen.documents.docx_fill import fix_tables
+
+    xml = f"<w:body {_W}><w:p><w:r><w:t>é — ”</w:t></w:r></w:p>{''.join(tables)}<w:sectPr/></w:body>"
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert etree.tostring(fix_tables(tpl, xml)) == etree.tostring(tpl.fix_tables(xml))
+
+
+def test_every_forms_tables_fixed_as_docxtpl_fixes_them(form: FormSpec, example: dict[str, Any]) -> None:
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from formgen.documents.docx_fill import compiled, fix_tables, printable
+
+    template = compiled(form.template_path)
+    xml = template.body.render(printable(form.build_context(pipeline.validate(form, example))))
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert etree.tostring(fix_tables(tpl, xml)) == etree.tostring(tpl.fix_tables(xml))
