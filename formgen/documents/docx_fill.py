@@ -170,16 +170,20 @@ def _grid_changes(table: Any) -> bool:
     if grid is None:
         return True  # docxtpl's own fix_tables says what is wrong
     columns = sum(1 for _ in grid.iterchildren(_W_GRID_COL))
-    cells_most = spans_most = 0
+    spanned = False  # whether some row spans every column yet
     for row in table.iter(_W_TR):  # as docxtpl counts: the rows of tables inside this one too
+        if len(row) <= columns and spanned:
+            continue  # no more cells than columns (it has no more children), and the grid is spanned
         cells = spans = 0
         for cell in row.iterchildren(_W_TC):
             cells += 1
             tc_pr = next(cell.iterchildren(_W_TC_PR), None)
             span = None if tc_pr is None else next(tc_pr.iterchildren(_W_GRID_SPAN), None)
             spans += 1 if span is None else int(span.get(_W_VAL))
-        cells_most, spans_most = max(cells_most, cells), max(spans_most, spans)
-    return cells_most > columns or spans_most < columns
+        if cells > columns:
+            return True
+        spanned = spanned or spans >= columns
+    return not spanned
 
 
 _W_T = qn("w:t")

@@ -205,6 +205,7 @@ def _table(grid: int, rows: list[list[int]]) -> str:
 @pytest.mark.parametrize("tables", [
     [_table(2, [[1, 1], [2]])],  # the grid fits: nothing to change
     [_table(2, [[1, 1, 1]])],  # a loop made a third cell: a column added
+    [_table(2, [[1, 1], [2], [1, 1, 1]])],  # the same in a later row
     [_table(3, [[1, 1], [2]])],  # every row spans two of three columns: one removed
     [_table(2, [[1, 1]]), _table(4, [[2, 1]])],  # the second table changes
     [_table(2, [[1, 1]]).replace("<w:p/></w:tc></w:tr>", "<w:p/>" + _table(3, [[1, 1, 1]]) + "</w:tc></w:tr>")],
@@ -232,3 +233,16 @@ def test_every_forms_tables_fixed_as_docxtpl_fixes_them(form: FormSpec, example:
     xml = template.body.render(printable(form.build_context(pipeline.validate(form, example))))
     tpl = DocxTemplate.__new__(DocxTemplate)
     assert etree.tostring(fix_tables(tpl, xml)) == etree.tostring(tpl.fix_tables(xml))
+
+
+@pytest.mark.parametrize(("form_id", "body"), _bodies())
+def test_the_carried_data_is_the_signed_envelope_encoded_whole(form_id: str, body: Any) -> None:
+    """The embedded JSON made from the canonical JSON with the signature added is the envelope as
+    json.dumps writes it whole (sorted keys, no spaces)."""
+    import json
+
+    from formgen.documents import embed, signing
+
+    whole = json.dumps({"form": form_id, "data": body, "signature": signing.sign(embed._canonical(form_id, body))},
+                       sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert embed.payload(form_id, body) == whole
