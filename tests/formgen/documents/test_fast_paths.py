@@ -246,3 +246,37 @@ def test_the_carried_data_is_the_signed_envelope_encoded_whole(form_id: str, bod
     whole = json.dumps({"form": form_id, "data": body, "signature": signing.sign(embed._canonical(form_id, body))},
                        sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     assert embed.payload(form_id, body) == whole
+
+
+# Pieces of body XML, tabs, breaks and nesting included, for docxtpl's resolve_listing to resolve.
+_XML_PIECES = st.sampled_from([
+    "<w:p>", '<w:p w:rsidR="1">', "</w:p>", "<w:pPr>", "</w:pPr>", '<w:pStyle w:val="A"/>', "<w:r>", '<w:r w:x="2">',
+    "</w:r>", "<w:rPr>", "</w:rPr>", "<w:b/>", "<w:t>", '<w:t xml:space="preserve">', "</w:t>", "<w:tab/>", "<w:t/>",
+    "<w:tbl>", "<w:tc>", "text", "a b", "\t", "\n", "\a", "\f", "<", ">", "/", "w:p", "w:r", "w:t",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_XML_PIECES, max_size=30).map("".join))
+def test_listing_resolved_as_docxtpl_resolves_it(xml: str) -> None:
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import resolve_listing
+
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert resolve_listing(tpl, xml) == tpl.resolve_listing(xml)
+
+
+def test_every_forms_listing_resolved_as_docxtpl_resolves_it(form: FormSpec, example: dict[str, Any]) -> None:
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import compiled, printable, resolve_listing
+
+    grown = copy.deepcopy(example)
+    key = max((k for k, v in grown.items() if isinstance(v, str)), key=lambda k: len(grown[k]), default=None)
+    if key is not None:
+        grown[key] = "First line\nsecond\tline\nthird"
+    xml = compiled(form.template_path).body.render(printable(form.build_context(pipeline.validate(form, grown))))
+    xml = xml.replace("\n<w:p", "<w:p")
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert resolve_listing(tpl, xml) == tpl.resolve_listing(xml)
