@@ -352,6 +352,16 @@ def _cleaned_as_is(markup: str) -> bool:
     return bool(cleanBlockQuotedText(markup) == markup)
 
 
+def _cloned(template: Any, text: str, us_lines: list[Any]) -> Any:
+    """template.clone(text=text, link=[...], us_lines=us_lines): the same fragment, its attributes in the
+    same order, without clone's two passes through keyword arguments."""
+    frag = object.__new__(template.__class__)  # a ParaFrag, as the parser makes them
+    attributes = frag.__dict__
+    attributes.update(template.__dict__)
+    attributes["text"], attributes["link"], attributes["us_lines"] = text, list(template.link), us_lines
+    return frag
+
+
 def _plain_frags(runs: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle, markup: str) -> list[Any] | None:
     """The fragments reportlab's parser would make of `markup`, the paragraph's runs (each run's markup and
     its emphasis), made without parsing it again (most of a paragraph's setup), or None where the markup
@@ -385,7 +395,7 @@ def _plain_frags(runs: list[tuple[str, tuple[bool, bool, bool]]], style: Paragra
                 template, text = break_template, ""
             elif text is token and ("<" in token or "&" in token):
                 return None  # other markup: a fallback font
-            frags.append(template.clone(text=text, link=list(template.link), us_lines=list(lines)))
+            frags.append(_cloned(template, text, list(lines)))
     return frags
 
 

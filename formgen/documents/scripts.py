@@ -291,7 +291,8 @@ def rtl_spans(text: str) -> list[tuple[bool, str]]:
 def style_flags(text: str, base: str = BODY_FONT) -> tuple[bool, bool]:
     """(shaping, bidi) a paragraph of `text` needs: HarfBuzz shaping (Indic scripts) only where nothing
     needs reordering, since shaped text cannot be; right to left reordered line by line when drawn."""
-    if max(text, default=" ") < "\u0370":  # every character below U+0370, found at C speed
+    # Every character below U+0370: ASCII text says so at once (CPython knows it), other text at C speed.
+    if text.isascii() or max(text, default=" ") < "\u0370":
         return False, False
     bidi = has_rtl(text)
     return needs_shaping(text, base) and not bidi, bidi

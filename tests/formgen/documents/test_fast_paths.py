@@ -104,7 +104,7 @@ def test_fragments_made_from_runs_are_the_parsers_own(runs: list[tuple[str, tupl
     made = pdf_layout._plain_frags(marked, style, markup)
     assert made is not None, "the shortcut was not taken"
     parsed = Paragraph(markup, style).frags
-    assert [frag.__dict__ for frag in made] == [frag.__dict__ for frag in parsed]
+    assert [(type(frag), frag.__dict__) for frag in made] == [(type(frag), frag.__dict__) for frag in parsed]
 
 
 @settings(max_examples=300, deadline=None)
