@@ -31,7 +31,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from formgen.documents.scripts import has_rtl, rtl_spans
+from formgen.documents.scripts import has_rtl, may_have_rtl, rtl_spans
 
 # Autoescape: user text reaches Word's XML only escaped. StrictUndefined: a template that asks
 # for something its form's context does not give fails loudly in tests, not silently blank.
@@ -128,14 +128,18 @@ class CompiledTemplate:
         xml = self.body.render(safe)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = resolve_listing(tpl, xml)
-        tree = fix_tables(tpl, xml)
+        encoded = xml.encode("utf-8")
+        tree = fix_tables(tpl, xml, encoded)
         if "docPr" in xml:  # docxtpl renumbers the drawings' wp:docPr ids: a search of the tree for none
             tpl.fix_docpr_ids(tree)
         tpl.map_tree(tree)
         for rel_key, template, encoding in self._headers_footers:
             tpl.map_headers_footers_xml(rel_key, _render_part(tpl, rel_key, template, safe).encode(encoding))
         tpl.is_rendered = True
-        mark_right_to_left(tpl.docx.element.body)
+        # The body's text is in the XML, each character as itself (or as a character reference): with no
+        # right-to-left character among them, its runs need no looking at one by one.
+        if "&#" in xml or may_have_rtl(encoded):
+            mark_right_to_left(tpl.docx.element.body)
         return tpl.docx
 
 
@@ -151,13 +155,14 @@ _W_TBL, _W_TBL_GRID, _W_GRID_COL, _W_TR, _W_TC = qn("w:tbl"), qn("w:tblGrid"), q
 _W_TC_PR, _W_GRID_SPAN, _W_VAL = qn("w:tcPr"), qn("w:gridSpan"), qn("w:val")
 
 
-def fix_tables(tpl: DocxTemplate, xml: str) -> Any:
+def fix_tables(tpl: DocxTemplate, xml: str, encoded: bytes | None = None) -> Any:
     """docxtpl's fix_tables (a table's grid widened or narrowed to the cells its rows hold, where a loop
     made more or fewer), parsing the XML from UTF-8 bytes, which lxml parses in a third of the time it
     takes over a str; and when every table's grid already fits its rows, as it does unless a template
     loops over cells, the tree is only read, not rebuilt by docxtpl. Tested equal to docxtpl's."""
     # A parser per call, as docxtpl makes one (lxml's parsers are not for sharing between threads).
-    tree = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(recover=True))
+    encoded = xml.encode("utf-8") if encoded is None else encoded  # `xml` as UTF-8, where the caller has it
+    tree = etree.fromstring(encoded, parser=etree.XMLParser(recover=True))
     if tree.nsmap.get("w") != nsmap["w"] or any(_grid_changes(table) for table in tree.iter(_W_TBL)):
         return tpl.fix_tables(xml)
     return tree

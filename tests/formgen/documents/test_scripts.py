@@ -258,3 +258,12 @@ def test_fallback_fonts_load_only_for_their_scripts() -> None:
                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == str(["LiberationSans", "LiberationSans-Bold", "LiberationSans-BoldItalic",
                                       "LiberationSans-Italic"])
+
+
+def test_utf8_with_no_right_to_left_candidate_holds_no_right_to_left_character() -> None:
+    """The bytes check is a superset: every candidate's UTF-8 encoding is found (then the text is read)."""
+    missed = [code for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF
+              and scripts._RTL_CANDIDATES.match(chr(code)) and not scripts.may_have_rtl(chr(code).encode())]
+    assert missed == []
+    assert not scripts.may_have_rtl("Zoë Ó Súilleabháin-Nguyễn — “quoted” 王小明 😀".encode())
+    assert scripts.may_have_rtl("Mum said: وہ".encode())
