@@ -13,6 +13,7 @@ from formgen.documents import scripts
 
 # isort: split
 
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -503,6 +504,12 @@ def _page_break_before(p: Any, props: dict[Any, Any] | None = None) -> bool:
     return el is not None and el.get(_W_VAL) not in _OFF
 
 
+@functools.lru_cache(maxsize=256)
+def _fill_color(fill: str) -> colors.Color:
+    """A cell shading's colour, made once per colour (reportlab only reads it)."""
+    return colors.HexColor(f"#{fill}")
+
+
 def _cell_fill(tc: Any, props: dict[Any, Any] | None = None) -> str | None:
     shd = tc.find(_TC_SHADING) if props is None else props.get(_W_SHD)
     if shd is None:
@@ -589,7 +596,7 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
                 commands.append(("SPAN", (col, row_index), (col + span - 1, row_index)))
             fill = _cell_fill(tc, cell_props)
             if fill:
-                commands.append(("BACKGROUND", (col, row_index), (col + span - 1, row_index), colors.HexColor(f"#{fill}")))
+                commands.append(("BACKGROUND", (col, row_index), (col + span - 1, row_index), _fill_color(fill)))
             col += span
         data.append(row)
         padded.append(pads)
@@ -650,7 +657,8 @@ def _cell_element(row: Element, column_header: bool, row_header: bool, span: int
         attributes["Scope"] = "/Column" if column_header else "/Row"
     if span > 1:
         attributes["ColSpan"] = str(span)
-    return row.add("TH" if attributes.get("Scope") else "TD", attributes=attributes)
+    kind = "TH" if attributes.get("Scope") else "TD"
+    return row.add(kind, attributes=attributes) if attributes else row.add(kind)
 
 
 def _table_style_has_grid(tbl: Any, parent: Any) -> bool:
