@@ -46,6 +46,7 @@ from reportlab.platypus import (
 from reportlab.platypus.paragraph import _wsc as _reportlab_whitespace
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
+from reportlab.platypus.tables import CellStyle
 
 from formgen.documents import embed, pdf_fields, pdfa
 from formgen.documents.docx_fill import DocumentMeta
@@ -540,15 +541,8 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     # Never wider than the frame: scale a too-wide grid down, as Word's autofit would.
     scale = min(1.0, width / total)
     widths = [w * scale for w in grid]
-    commands: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        # An empty cell still sets its font: the embedded body font, not reportlab's Helvetica (PDF/A).
-        ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
-    ]
+    # Every cell's alignment, padding and font (_CELL_DEFAULTS) are set as its style is made (_cell_styles).
+    commands: list[tuple[Any, ...]] = []
     bordered = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent)
     if bordered:
         commands.append(("GRID", (0, 0), (-1, -1), BORDER, colors.black))
@@ -609,7 +603,34 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     # first). reportlab's default splits between rows first and then sets the rest, its header row
     # repeated, in the space left on the same page: the header row showed mid-page.
     return (_Table if into is not None else Table)(data, colWidths=widths, style=TableStyle(commands),
-                                                   repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT")
+                                                   repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT",
+                                                   cellStyles=_cell_styles(len(data), len(widths)))
+
+
+# Each cell's style before the table's commands: what a command over every cell, (0, 0) to (-1, -1), would set.
+_CELL_DEFAULTS = {
+    "valign": "TOP",
+    "leftPadding": CELL_PAD_X,
+    "rightPadding": CELL_PAD_X,
+    "topPadding": 0,
+    "bottomPadding": 0,
+    # An empty cell still sets its font: the embedded body font, not reportlab's Helvetica (PDF/A).
+    "fontname": BODY_FONT,
+}
+
+
+def _cell_styles(rows: int, columns: int) -> list[list[CellStyle]]:
+    """The cells' styles as reportlab makes them (named by their place), with _CELL_DEFAULTS set as six
+    commands over the whole table would set them: the commands cost a call per cell each."""
+    made = []
+    for row in range(rows):
+        cells = []
+        for column in range(columns):
+            style = CellStyle(repr((row, column)))
+            style.__dict__.update(_CELL_DEFAULTS)
+            cells.append(style)
+        made.append(cells)
+    return made
 
 
 def _pad(pads: list[tuple[int, int, float, float]], first: int, last: int, above: float, below: float) -> None:

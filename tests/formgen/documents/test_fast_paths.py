@@ -280,3 +280,24 @@ def test_every_forms_listing_resolved_as_docxtpl_resolves_it(form: FormSpec, exa
     xml = xml.replace("\n<w:p", "<w:p")
     tpl = DocxTemplate.__new__(DocxTemplate)
     assert resolve_listing(tpl, xml) == tpl.resolve_listing(xml)
+
+
+def test_cell_styles_made_with_their_defaults_are_those_the_commands_over_every_cell_set() -> None:
+    from reportlab.platypus import Table, TableStyle
+
+    from formgen.documents.fonts import BODY_FONT
+
+    data = [["", "", ""], ["", "", ""]]
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pdf_layout.CELL_PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pdf_layout.CELL_PAD_X),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
+    ]
+    padded = [("TOPPADDING", (1, 1), (2, 1), 3.0), ("BOTTOMPADDING", (0, 0), (0, 1), 0.5)]
+    by_commands = Table(data, style=TableStyle(commands + padded))._cellStyles
+    made = Table(data, style=TableStyle(padded), cellStyles=pdf_layout._cell_styles(2, 3))._cellStyles
+    assert [[(type(cell), vars(cell)) for cell in row] for row in made] == [
+        [(type(cell), vars(cell)) for cell in row] for row in by_commands]
