@@ -20,6 +20,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+# The code beside these benchmarks, not whichever tree `formgen` was installed from (a git worktree).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # A fixed signing key: with none set, each process signs the embedded data with a random one and no two
 # runs could be compared (formgen/documents/signing.py).

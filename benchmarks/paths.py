@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+# The code beside these benchmarks, not whichever tree `formgen` was installed from (a git worktree).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import interleaved

@@ -33,9 +33,12 @@ CUSTOM_XML_PART = "/customXml/formgen-data.xml"
 def payload(form_id: str, body: Mapping[str, Any]) -> bytes:
     """The document's data as canonical JSON, signed with the server's key (formgen.documents.signing):
     sorted keys and a deterministic signature, so the same body and key give the same bytes."""
-    signature = signing.sign(_canonical(form_id, body))
-    return json.dumps({"form": form_id, "data": body, "signature": signature}, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    canonical = _canonical(form_id, body)
+    signature = signing.sign(canonical)
+    # {"data":...,"form":...} with the signature last: sorted, "signature" comes after both, so the
+    # envelope is the canonical JSON with it added, not the whole body encoded a second time.
+    return canonical[:-1] + b',"signature":' + json.dumps(signature, sort_keys=True, ensure_ascii=False,
+                                                          separators=(",", ":")).encode("utf-8") + b"}"
 
 
 def attach_to_pdf_catalog(document: Any, data: bytes) -> None:

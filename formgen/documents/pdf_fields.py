@@ -87,9 +87,12 @@ def _word_field(ff: Any) -> WordField | None:
     return WordField("text", name, multiline=multiline, tooltip=tooltip)
 
 
+_W_FFDATA = qn("w:ffData")
+
+
 def has_form_field(p: Any) -> bool:
     """Whether a Word paragraph (w:p element) holds a legacy form field."""
-    return p.find(f".//{qn('w:ffData')}") is not None
+    return next(p.iter(_W_FFDATA), None) is not None  # a walk at C speed: ElementPath's .// costs more
 
 
 def word_fields(p: Any) -> tuple[list[WordField], str]:

@@ -13,7 +13,9 @@ from formgen.documents import scripts
 
 # isort: split
 
+import functools
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +26,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.styles.style import ParagraphStyle as DocxParagraphStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -42,7 +43,10 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import _wsc as _reportlab_whitespace
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
+from reportlab.platypus.tables import CellStyle
 
 from formgen.documents import embed, pdf_fields, pdfa
 from formgen.documents.docx_fill import DocumentMeta
@@ -75,6 +79,26 @@ _TC_SHADING = f"{qn('w:tcPr')}/{qn('w:shd')}"
 _TC_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
 _TR_HEADER = f"{qn('w:trPr')}/{qn('w:tblHeader')}"
 _W_TR, _W_TC, _W_FILL, _W_P, _W_TBL = qn("w:tr"), qn("w:tc"), qn("w:fill"), qn("w:p"), qn("w:tbl")
+_W_PPR, _W_PSTYLE, _W_JC, _W_PAGE_BREAK_BEFORE = qn("w:pPr"), qn("w:pStyle"), qn("w:jc"), qn("w:pageBreakBefore")
+_W_TCPR, _W_SHD, _W_GRID_SPAN = qn("w:tcPr"), qn("w:shd"), qn("w:gridSpan")
+
+
+def _child(el: Any, tag: str) -> Any:
+    """el.find(tag), its first child with that tag, found at C speed (lxml's find goes through ElementPath)."""
+    for child in el.iterchildren(tag):
+        return child
+    return None
+
+
+def _properties(el: Any, tag: str = _W_PPR) -> dict[Any, Any]:
+    """An element's own properties (the children of its w:pPr, w:tcPr... by tag, the first of each), read
+    in one pass: each path looked up on its own (style, alignment, page break) cost more than this."""
+    found: dict[Any, Any] = {}
+    pr = _child(el, tag)
+    if pr is not None:
+        for child in pr:
+            found.setdefault(child.tag, child)
+    return found
 
 
 def _inherited(style: Any, getter: Any) -> Any:
@@ -99,6 +123,7 @@ class StyleBook:
         self._variants: dict[tuple[str, bool, bool], ParagraphStyle] = {}
         self._aligned: dict[tuple[str, int], ParagraphStyle] = {}
         self._by_id: dict[str, DocxParagraphStyle] = {}
+        self._names: dict[str | None, str] = {}
         default_id = None
         for style in document.styles:
             if style.type == 1:  # paragraph styles
@@ -114,9 +139,18 @@ class StyleBook:
                 size = int(sz.get(qn("w:val"))) / 2
         self._default_size = size or 10.0
 
-    def style_id(self, p: Any) -> str | None:
-        el = p.find(_P_STYLE)
+    def style_id(self, p: Any, props: dict[Any, Any] | None = None) -> str | None:
+        """The paragraph's style id; `props` its properties where already read (_properties)."""
+        el = p.find(_P_STYLE) if props is None else props.get(_W_PSTYLE)
         return el.get(_W_VAL) if el is not None else self._default_id
+
+    def name(self, style_id: str | None) -> str:
+        """The Word style's name ("Heading 1"), read once: python-docx reads it from the XML on each call."""
+        found = self._names.get(style_id)
+        if found is None:
+            docx_style = self.docx_style(style_id)
+            found = self._names[style_id] = docx_style.name or "" if docx_style is not None else ""
+        return found
 
     def docx_style(self, style_id: str | None) -> DocxParagraphStyle | None:
         return self._by_id.get(style_id or "") or self._by_id.get(self._default_id or "")
@@ -161,10 +195,10 @@ class StyleBook:
         made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
         return made
 
-    def for_paragraph(self, p: Any) -> ParagraphStyle:
+    def for_paragraph(self, p: Any, props: dict[Any, Any] | None = None) -> ParagraphStyle:
         """The paragraph's style, aligned as the paragraph itself says where it does (w:jc), as Word does."""
-        style = self.get(self.style_id(p))
-        jc = p.find(_P_JC)
+        style = self.get(self.style_id(p, props))
+        jc = p.find(_P_JC) if props is None else props.get(_W_JC)
         align = _JC.get(jc.get(_W_VAL) or "") if jc is not None else None
         if align is None or align == style.alignment:
             return style
@@ -195,6 +229,26 @@ _RUN_TEXT_TAGS = tuple(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "
 
 
 _W_T = qn("w:t")
+_RUN_TEXT_TAG_SET = frozenset(_RUN_TEXT_TAGS)
+
+
+def _read_runs(p: Any) -> list[tuple[Any, str, Any]]:
+    """Each run of a paragraph (p.iter(w:r), as python-docx's Paragraph.runs reads them and deeper ones)
+    with its text (as _run_text) and its properties (w:rPr), in one pass over each run's children."""
+    read = []
+    for r in p.iter(_W_R):
+        parts = []
+        rpr = None
+        for child in r:
+            tag = child.tag
+            if tag == _W_T:
+                parts.append(child.text or "")
+            elif tag in _RUN_TEXT_TAG_SET:
+                parts.append(str(child))
+            elif tag == _W_RPR and rpr is None:
+                rpr = child
+        read.append((r, "".join(parts), rpr))
+    return read
 
 
 def _run_text(r: Any) -> str:
@@ -219,10 +273,22 @@ _OFF = ("0", "false", "off")
 def run_emphasis(r: Any) -> tuple[bool, bool, bool]:
     """(bold, italic, underlined) as python-docx's Run.bold, .italic and .underline read them, from the
     run's own properties, without building python-docx's element proxies for every run."""
-    rpr = r.find(_W_RPR)
+    return _emphasis(r.find(_W_RPR))
+
+
+def _emphasis(rpr: Any) -> tuple[bool, bool, bool]:
+    """run_emphasis from a run's w:rPr (or None)."""
     if rpr is None:
         return False, False, False
-    b, i, u = rpr.find(_W_B), rpr.find(_W_I), rpr.find(_W_U)
+    b = i = u = None
+    for child in rpr:  # one pass: three finds cost four times as much
+        tag = child.tag
+        if tag == _W_B:
+            b = child if b is None else b
+        elif tag == _W_I:
+            i = child if i is None else i
+        elif tag == _W_U:
+            u = child if u is None else u
     underline = u is not None and u.get(_W_VAL) not in (None, "none")
     return (b is not None and b.get(_W_VAL) not in _OFF), (i is not None and i.get(_W_VAL) not in _OFF), underline
 
@@ -248,42 +314,90 @@ def _emphasised(markup: str, emphasis: tuple[bool, bool, bool]) -> str:
 
 
 _EMPHASIS_TAGS = ((0, "b"), (1, "i"), (2, "u"))
-_frag_templates: dict[tuple[ParagraphStyle, tuple[bool, bool, bool]], Any] = {}
+_NO_EMPHASIS = (False, False, False)
+_frag_templates: dict[tuple[ParagraphStyle, tuple[bool, bool, bool]], tuple[Any, Any]] = {}
+# What the run markup holds besides text (_text_markup, scripts.markup): escaped characters and line breaks.
+# The parser hands each entity to its own handle_data, so each is a fragment of its own.
+_MARKUP_TOKEN = re.compile("(&amp;|&lt;|&gt;|&nbsp;|<br/>)")
+_ENTITY_TEXT = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": "\xa0"}
 
 
-def _frag_template(style: ParagraphStyle, emphasis: tuple[bool, bool, bool]) -> Any:
-    """The fragment reportlab's parser makes of one run's text in `style` with `emphasis`, parsed once."""
+def _frag_template(style: ParagraphStyle, emphasis: tuple[bool, bool, bool]) -> tuple[Any, Any]:
+    """The fragments reportlab's parser makes of a run's text and of a line break (<br/>) in `style`
+    with `emphasis`, parsed once."""
     key = (style, emphasis)
     found = _frag_templates.get(key)
     if found is None:
-        markup = "x"
+        markup = "x<br/>"
         for index, tag in _EMPHASIS_TAGS:
             if emphasis[index]:
                 markup = f"<{tag}>{markup}</{tag}>"
         parser = ParaParser()
         parser.caseSensitive = 1
-        found = parser.parse(markup, style)[1][0]
-        _frag_templates[key] = found
+        text, line_break = parser.parse(markup, style)[1]
+        found = _frag_templates[key] = (text, line_break)
     return found
 
 
-def _plain_frags(texts: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle) -> list[Any] | None:
-    """The fragments reportlab's parser would make of the paragraph's runs, made without writing markup
-    and parsing it again (most of a paragraph's setup), or None where the markup holds more than
-    emphasis (another font, a line break, a tab, an entity) or the parser would change the spaces."""
-    pieces: list[list[Any]] = []
-    for text, emphasis in texts:
-        if pieces and not any(emphasis) and not any(pieces[-1][0]):
-            pieces[-1][1] += text  # untagged runs are one stretch of text to the parser
-        else:
-            pieces.append([emphasis, text])
-    whole = "".join(text for _, text in pieces)
-    if " ".join(whole.split()) != whole or "&" in whole or "<" in whole or ">" in whole or style.textTransform:
+# Every character reportlab's cleaner (cleanBlockQuotedText) strips, splits at or collapses, but the plain
+# space and the no-break space (which it keeps): its whitespace and Python's (every one below U+3001).
+_CLEANED = re.compile("[" + re.escape("".join(
+    sorted((set(_reportlab_whitespace) | {chr(c) for c in range(0x3001) if chr(c).isspace()}) - {" ", "\xa0"})
+)) + "]")
+
+
+def _cleaned_as_is(markup: str) -> bool:
+    """Whether reportlab's cleaner leaves `markup` as it is: at once where it holds no whitespace but
+    single spaces inside it, else by running the cleaner."""
+    if _CLEANED.search(markup) is None and "  " not in markup and markup[:1] != " " and markup[-1:] != " ":
+        return True
+    return bool(cleanBlockQuotedText(markup) == markup)
+
+
+def _cloned(template: Any, text: str, us_lines: list[Any]) -> Any:
+    """template.clone(text=text, link=[...], us_lines=us_lines): the same fragment, its attributes in the
+    same order, without clone's two passes through keyword arguments."""
+    frag = object.__new__(template.__class__)  # a ParaFrag, as the parser makes them
+    attributes = frag.__dict__
+    attributes.update(template.__dict__)
+    attributes["text"], attributes["link"], attributes["us_lines"] = text, list(template.link), us_lines
+    return frag
+
+
+def _plain_frags(runs: list[tuple[str, tuple[bool, bool, bool]]], style: ParagraphStyle, markup: str) -> list[Any] | None:
+    """The fragments reportlab's parser would make of `markup`, the paragraph's runs (each run's markup and
+    its emphasis), made without parsing it again (most of a paragraph's setup), or None where the markup
+    holds more than emphasis, escaped characters and line breaks (another font), or where reportlab's
+    cleaner would change it (spaces it collapses) before parsing."""
+    if style.textTransform or not _cleaned_as_is(markup):
         return None
+    pieces: list[list[Any]] = []
+    for inner, emphasis in runs:
+        if pieces and not any(emphasis) and not any(pieces[-1][0]):
+            pieces[-1][1] += inner  # untagged runs are one stretch of text to the parser
+        else:
+            pieces.append([emphasis, inner])
     frags = []
-    for emphasis, text in pieces:
-        template = _frag_template(style, emphasis)
-        frags.append(template.clone(text=text, link=list(template.link), us_lines=list(template.us_lines)))
+    underlines = 0
+    for emphasis, inner in pieces:
+        text_template, break_template = _frag_template(style, emphasis)
+        lines = text_template.us_lines
+        if len(lines) != emphasis[2]:
+            return None  # an underline from the style itself: leave the numbering to the parser
+        if lines:
+            # The parser numbers each <u> of a paragraph in turn, and each number is a line of its own:
+            # two underlined runs side by side are two lines, as they would be parsed.
+            lines = [(underlines, *lines[0][1:])]
+            underlines += 1
+        for token in _MARKUP_TOKEN.split(inner):
+            if not token:
+                continue  # the parser hands on no empty text
+            template, text = text_template, _ENTITY_TEXT.get(token, token)
+            if token == "<br/>":
+                template, text = break_template, ""
+            elif text is token and ("<" in token or "&" in token):
+                return None  # other markup: a fallback font
+            frags.append(_cloned(template, text, list(lines)))
     return frags
 
 
@@ -342,9 +456,10 @@ def _heading_level(style_name: str) -> int | None:
 
 
 def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Structure | None = None) -> Iterator[Flowable]:
-    style_id = styles.style_id(paragraph._p)
-    style = styles.for_paragraph(paragraph._p)
-    if _page_break_before(paragraph._p):
+    props = _properties(paragraph._p)
+    style_id = styles.style_id(paragraph._p, props)
+    style = styles.for_paragraph(paragraph._p, props)
+    if _page_break_before(paragraph._p, props):
         yield PageBreak()
     if pdf_fields.has_form_field(paragraph._p):
         # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
@@ -352,16 +467,16 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         return
     # Each run with text: its text, its markup (no emphasis) and its emphasis.
     p = paragraph._p
-    elements = list(p.iter(_W_R))
-    texts = [_run_text(r) for r in elements]
-    runs = [(text, _text_markup(text), run_emphasis(r)) for r, text in zip(elements, texts, strict=True) if text]
+    read = _read_runs(p)
+    elements = [r for r, _, _ in read]
+    texts = [text for _, text, _ in read]
+    runs = [(text, _text_markup(text), _emphasis(rpr)) for _, text, rpr in read if text]
     markup = "".join(_emphasised(inner, emphasis) for _, inner, emphasis in runs)
     if not markup.strip():
         # Word gives an empty paragraph a full line (plus its spacing).
         yield Spacer(1, style.leading + style.spaceBefore + style.spaceAfter)
         return
-    docx_style = styles.docx_style(style_id)
-    style_name = docx_style.name if docx_style is not None else ""
+    style_name = styles.name(style_id)
     if getattr(style, "keep_with_next", False):
         # Word keeps a heading with the first lines of what follows, not with the whole of it:
         # start a new page only when fewer than about three lines would fit under the heading.
@@ -372,9 +487,7 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
                  for r in elements)
     text = "".join(texts) if direct else _paragraph_text(p)
     style = styles.for_text(style, text)
-    # A run whose markup is its text escaped is in the body font with no break or tab in it.
-    plain = all(inner == escape(text) for text, inner, _ in runs)
-    frags = _plain_frags([(text, emphasis) for text, _, emphasis in runs], style) if plain else None
+    frags = _plain_frags([(inner, emphasis) for _, inner, emphasis in runs], style, markup)
     flowable = _OnceWrapped(markup, style, frags=frags)
     level = _heading_level(style_name)
     if level is not None:
@@ -387,13 +500,19 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
     yield flowable
 
 
-def _page_break_before(p: Any) -> bool:
-    el = p.find(_PAGE_BREAK_BEFORE)
+def _page_break_before(p: Any, props: dict[Any, Any] | None = None) -> bool:
+    el = p.find(_PAGE_BREAK_BEFORE) if props is None else props.get(_W_PAGE_BREAK_BEFORE)
     return el is not None and el.get(_W_VAL) not in _OFF
 
 
-def _cell_fill(tc: Any) -> str | None:
-    shd = tc.find(_TC_SHADING)
+@functools.lru_cache(maxsize=256)
+def _fill_color(fill: str) -> colors.Color:
+    """A cell shading's colour, made once per colour (reportlab only reads it)."""
+    return colors.HexColor(f"#{fill}")
+
+
+def _cell_fill(tc: Any, props: dict[Any, Any] | None = None) -> str | None:
+    shd = tc.find(_TC_SHADING) if props is None else props.get(_W_SHD)
     if shd is None:
         return None
     fill = shd.get(_W_FILL)
@@ -422,19 +541,13 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     # Never wider than the frame: scale a too-wide grid down, as Word's autofit would.
     scale = min(1.0, width / total)
     widths = [w * scale for w in grid]
-    commands: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        # An empty cell still sets its font: the embedded body font, not reportlab's Helvetica (PDF/A).
-        ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
-    ]
+    # Every cell's alignment, padding and font (_CELL_DEFAULTS) are set as its style is made (_cell_styles).
+    commands: list[tuple[Any, ...]] = []
     bordered = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None or _table_style_has_grid(tbl, parent)
     if bordered:
         commands.append(("GRID", (0, 0), (-1, -1), BORDER, colors.black))
     data: list[list[Any]] = []
+    padded: list[list[tuple[int, int, float, float]]] = []  # each row's cell paddings (_pad)
     header_rows = 0
     counting_headers = True
     rows = tbl.findall(_W_TR)
@@ -450,10 +563,12 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
         else:
             counting_headers = False
         row: list[Any] = [""] * len(widths)
+        pads: list[tuple[int, int, float, float]] = []
         row_el = table_el.add("TR") if table_el is not None else None
         col = 0
-        for tc in tr.findall(_W_TC):
-            span_el = tc.find(_TC_GRID_SPAN)
+        for tc in tr.iterchildren(_W_TC):
+            cell_props = _properties(tc, _W_TCPR)
+            span_el = cell_props.get(_W_GRID_SPAN)
             span = int(span_el.get(_W_VAL)) if span_el is not None else 1
             if col >= len(row):
                 break
@@ -470,24 +585,80 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
             above = cell[0].getSpaceBefore() if cell else 0
             below = (cell[-1].getSpaceAfter() if cell else 0) + (BORDER if bordered else 0)
             if above or below:
-                commands.append(("TOPPADDING", (col, row_index), (col + span - 1, row_index), above))
-                commands.append(("BOTTOMPADDING", (col, row_index), (col + span - 1, row_index), below))
+                _pad(pads, col, col + span - 1, above, below)
             if span > 1:
                 commands.append(("SPAN", (col, row_index), (col + span - 1, row_index)))
-            fill = _cell_fill(tc)
+            fill = _cell_fill(tc, cell_props)
             if fill:
-                commands.append(("BACKGROUND", (col, row_index), (col + span - 1, row_index), colors.HexColor(f"#{fill}")))
+                commands.append(("BACKGROUND", (col, row_index), (col + span - 1, row_index), _fill_color(fill)))
             col += span
         data.append(row)
+        padded.append(pads)
         if row_el is not None and not (is_header and counting_headers):
             pdf_fields.name_fields(row, header_rows > 0)
     if not data:
         return Spacer(1, 0)
+    commands += _padding_commands(padded)
     # A row that reaches the foot of a page splits there, as in Word (splitByRow=0: split in the row
     # first). reportlab's default splits between rows first and then sets the rest, its header row
     # repeated, in the space left on the same page: the header row showed mid-page.
     return (_Table if into is not None else Table)(data, colWidths=widths, style=TableStyle(commands),
-                                                   repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT")
+                                                   repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT",
+                                                   cellStyles=_cell_styles(len(data), len(widths)))
+
+
+# Each cell's style before the table's commands: what a command over every cell, (0, 0) to (-1, -1), would set.
+_CELL_DEFAULTS = {
+    "valign": "TOP",
+    "leftPadding": CELL_PAD_X,
+    "rightPadding": CELL_PAD_X,
+    "topPadding": 0,
+    "bottomPadding": 0,
+    # An empty cell still sets its font: the embedded body font, not reportlab's Helvetica (PDF/A).
+    "fontname": BODY_FONT,
+}
+
+
+def _cell_styles(rows: int, columns: int) -> list[list[CellStyle]]:
+    """The cells' styles as reportlab makes them (named by their place), with _CELL_DEFAULTS set as six
+    commands over the whole table would set them: the commands cost a call per cell each."""
+    made = []
+    for row in range(rows):
+        cells = []
+        for column in range(columns):
+            style = CellStyle(repr((row, column)))
+            style.__dict__.update(_CELL_DEFAULTS)
+            cells.append(style)
+        made.append(cells)
+    return made
+
+
+def _pad(pads: list[tuple[int, int, float, float]], first: int, last: int, above: float, below: float) -> None:
+    """Record cells first..last of a row as padded `above` and `below`, one range with the cells before
+    them where those are padded alike."""
+    if pads and pads[-1][1] == first - 1 and pads[-1][2:] == (above, below):
+        pads[-1] = (pads[-1][0], last, above, below)
+    else:
+        pads.append((first, last, above, below))
+
+
+def _padding_commands(padded: list[list[tuple[int, int, float, float]]]) -> list[tuple[Any, ...]]:
+    """TOPPADDING and BOTTOMPADDING for each row's padded cells, rows padded alike sharing one command.
+
+    reportlab sets each cell's padding as its command is read (nothing else in the table's style sets
+    padding after them), so the cells end as a command per cell would leave them, and a long table's
+    style is read in a fraction of the time.
+    """
+    commands: list[tuple[Any, ...]] = []
+    start = 0
+    for index in range(1, len(padded) + 1):
+        if index < len(padded) and padded[index] == padded[start]:
+            continue
+        for first, last, above, below in padded[start]:
+            commands.append(("TOPPADDING", (first, start), (last, index - 1), above))
+            commands.append(("BOTTOMPADDING", (first, start), (last, index - 1), below))
+        start = index
+    return commands
 
 
 def _one_paragraph_cell(cell: list[Flowable], cell_el: Element) -> None:
@@ -507,7 +678,8 @@ def _cell_element(row: Element, column_header: bool, row_header: bool, span: int
         attributes["Scope"] = "/Column" if column_header else "/Row"
     if span > 1:
         attributes["ColSpan"] = str(span)
-    return row.add("TH" if attributes.get("Scope") else "TD", attributes=attributes)
+    kind = "TH" if attributes.get("Scope") else "TD"
+    return row.add(kind, attributes=attributes) if attributes else row.add(kind)
 
 
 def _table_style_has_grid(tbl: Any, parent: Any) -> bool:
@@ -526,17 +698,28 @@ def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: floa
             # Word always follows a table with a paragraph; the gap before it comes from that.
 
 
-def _field_text(paragraph: DocxParagraph, page: int, pages: int) -> str:
+_W_FLD_SIMPLE, _W_INSTR = qn("w:fldSimple"), qn("w:instr")
+# A simple field in _field_parts: its name, upper case, in a tuple (text is a str).
+_FieldPart = tuple[str]
+
+
+def _field_parts(p: Any) -> list[str | _FieldPart]:
+    """A header or footer paragraph's runs' text (python-docx's Run.text) and its simple fields, read
+    once: the text of each page is then made from them (_fill_fields)."""
+    parts: list[str | _FieldPart] = []
+    for child in p.iterchildren(_W_R, _W_FLD_SIMPLE):
+        if child.tag == _W_R:
+            parts.append(_run_text(child))
+        else:
+            instr = (child.get(_W_INSTR) or "").strip().split()
+            parts.append((instr[0].upper() if instr else "",))
+    return parts
+
+
+def _fill_fields(parts: list[str | _FieldPart], page: int, pages: int) -> str:
     """Paragraph text with PAGE and NUMPAGES fields (simple fields) replaced by numbers."""
-    parts: list[str] = []
-    for child in paragraph._p.iterchildren():
-        if child.tag == qn("w:r"):
-            parts.append(Run(child, paragraph).text)
-        elif child.tag == qn("w:fldSimple"):
-            instr = (child.get(qn("w:instr")) or "").strip().split()
-            name = instr[0].upper() if instr else ""
-            parts.append(str(page) if name == "PAGE" else str(pages) if name == "NUMPAGES" else "")
-    return "".join(parts)
+    return "".join(part if isinstance(part, str) else
+                   str(page) if part[0] == "PAGE" else str(pages) if part[0] == "NUMPAGES" else "" for part in parts)
 
 
 class _PageCanvas(Canvas):
@@ -661,14 +844,17 @@ def lay_out(
     footer_distance = section.footer_distance.pt if section.footer_distance is not None else 36
 
     laid: dict[tuple[int, str], tuple[Paragraph, float]] = {}
+    field_parts = {id(para._p): _field_parts(para._p) for para in (*header_paras, *footer_paras)}
 
     def running(para: DocxParagraph, page: int, pages: int) -> tuple[Paragraph, float]:
         """A header or footer paragraph laid out: once per document where its text is the same on every page."""
-        text = _field_text(para, page, pages)
+        text = _fill_fields(field_parts[id(para._p)], page, pages)
         key = (id(para._p), text)
         found = laid.get(key)
         if found is None:
-            flow = Paragraph(escape(text), styles.for_paragraph(para._p))
+            style = styles.for_paragraph(para._p)
+            markup = escape(text)
+            flow = Paragraph(markup, style, frags=_plain_frags([(markup, _NO_EMPHASIS)], style, markup))
             found = laid[key] = (flow, flow.wrap(frame_w, page_h)[1])
         return found
 

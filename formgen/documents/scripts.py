@@ -165,6 +165,13 @@ def _plain_in(base: str) -> frozenset[int]:
     return frozenset(range(0x20)) | (_cmap(base) - _SKIN_TONES - _IGNORABLE)
 
 
+@cache
+def _ascii_plain(base: str) -> bool:
+    """Whether every ASCII character but DEL (which fonts lack) prints in `base` as it is: then such text
+    needs no set of its characters built."""
+    return frozenset(range(0x7F)) <= _plain_in(base)
+
+
 def segments(text: str, base: str) -> Iterator[tuple[str, str]]:
     """`text` as (font, text) pieces, each printable in its font: the PDF's font fallback.
 
@@ -173,7 +180,8 @@ def segments(text: str, base: str) -> Iterator[tuple[str, str]]:
     """
     # Most text prints in the base font whole: one set lookup instead of a walk per character
     # (the general walk below gives the same single piece; tests/formgen/documents/test_scripts.py).
-    if text and set(map(ord, text)) <= _plain_in(base):
+    ascii_plain = text.isascii() and "\x7f" not in text and _ascii_plain(base)
+    if text and (ascii_plain or set(map(ord, text)) <= _plain_in(base)):
         yield base, text
         return
     yield from _segments_by_character(text, base)
@@ -232,6 +240,26 @@ _RTL_CANDIDATES = re.compile(
 )
 
 
+# The UTF-8 encodings of those blocks (lead bytes, and the bytes after them that narrow them down): a superset,
+# so UTF-8 text with no match holds no right-to-left character (checked over all of Unicode in the tests).
+# It starts with one class of lead bytes, so re skips to them at C speed; U+200F is looked for on its own.
+_RTL_CANDIDATES_UTF8 = re.compile(
+    rb"[\xd6-\xdf\xe0\xef\xf0](?:(?<=[\xd6-\xdf])|(?<=\xe0)[\xa0-\xa3]|(?<=\xef)[\xac-\xbb]|(?<=\xf0)[\x90\x9e])"
+)
+
+
+_NOT_LEAD_BYTES = bytes(sorted(set(range(256)) - {*range(0xD6, 0xE1), 0xEF, 0xF0}))
+
+
+def may_have_rtl(utf8: bytes) -> bool:
+    """False when UTF-8 text holds no right-to-left character (found at C speed in the bytes, where the
+    candidates in a str of mostly ASCII take longer to scan); True when it may."""
+    if b"\xe2\x80\x8f" in utf8:
+        return True
+    # Most text holds none of the lead bytes at all: deleting every other byte says so fastest.
+    return bool(utf8.translate(None, _NOT_LEAD_BYTES)) and _RTL_CANDIDATES_UTF8.search(utf8) is not None
+
+
 def has_rtl(text: str) -> bool:
     return any(is_rtl(found.group()) for found in _RTL_CANDIDATES.finditer(text))
 
@@ -283,7 +311,8 @@ def rtl_spans(text: str) -> list[tuple[bool, str]]:
 def style_flags(text: str, base: str = BODY_FONT) -> tuple[bool, bool]:
     """(shaping, bidi) a paragraph of `text` needs: HarfBuzz shaping (Indic scripts) only where nothing
     needs reordering, since shaped text cannot be; right to left reordered line by line when drawn."""
-    if max(text, default=" ") < "\u0370":  # every character below U+0370, found at C speed
+    # Every character below U+0370: ASCII text says so at once (CPython knows it), other text at C speed.
+    if text.isascii() or max(text, default=" ") < "\u0370":
         return False, False
     bidi = has_rtl(text)
     return needs_shaping(text, base) and not bidi, bidi

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from formgen.core.registry import FormSpec, all_forms
 from formgen.documents import pdf_layout
@@ -72,3 +74,230 @@ def test_headers_and_footers_compiled_once_fill_as_docxtpl_fills_them(form: Form
     found = parts(ours)
     assert found == parts(theirs.docx)
     assert any(found.values())
+
+
+# (run text, (bold, italic, underlined)) runs of one paragraph, as the layout reads them from Word.
+_RUNS = [
+    [("Amelia Price\nNHS\xa0999\xa0001\xa02342", (False, False, False))],
+    [("carestore > Consent > 2026-11-19 SF consent", (False, False, False))],
+    [("Subject Child Name & Micare ID", (True, False, False))],
+    [("a\n", (False, False, False)), ("\nb", (True, True, True)), ("<c>", (False, False, False))],
+    [("first\tsecond", (False, False, False)), ("&&", (False, True, False))],
+    # Two underlined runs side by side are two underlines to the parser, each numbered.
+    [("under", (False, False, True)), ("lined", (False, False, True)), (" & then\n", (True, False, True))],
+]
+
+
+@pytest.mark.parametrize("runs", _RUNS)
+def test_fragments_made_from_runs_are_the_parsers_own(runs: list[tuple[str, tuple[bool, bool, bool]]]) -> None:
+    """Line breaks, tabs and escaped characters (&, <, >) take the shortcut too, and it makes exactly the
+    fragments reportlab's parser makes of the same markup."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus.paragraph import Paragraph
+
+    from formgen.documents.fonts import BODY_FONT, register_fonts
+
+    register_fonts()
+    style = ParagraphStyle("body", fontName=BODY_FONT, fontSize=10, leading=11.5)
+    marked = [(pdf_layout._text_markup(text), emphasis) for text, emphasis in runs]
+    markup = "".join(pdf_layout._emphasised(inner, emphasis) for inner, emphasis in marked)
+    made = pdf_layout._plain_frags(marked, style, markup)
+    assert made is not None, "the shortcut was not taken"
+    parsed = Paragraph(markup, style).frags
+    assert [(type(frag), frag.__dict__) for frag in made] == [(type(frag), frag.__dict__) for frag in parsed]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(" \xa0\t\n\r\u2003\u200b\u3000\x1cab<>&;/"), max_size=12))
+def test_markup_the_cleaner_leaves_as_it_is_is_known_without_running_it(markup: str) -> None:
+    from reportlab.platypus.paragraph import cleanBlockQuotedText
+
+    assert pdf_layout._cleaned_as_is(markup) == (cleanBlockQuotedText(markup) == markup)
+
+
+def test_runs_read_in_one_pass_say_what_python_docx_says(form: FormSpec, example: dict[str, Any]) -> None:
+    """Each run's text and emphasis, read with its properties in one pass, as _run_text and run_emphasis
+    (python-docx's Run.text, .bold, .italic, .underline) read them; and each paragraph's properties."""
+    document = pipeline._fill(form, pipeline.validate(form, example))
+    styles = pdf_layout.StyleBook(document)
+    for p in document.element.body.iter(pdf_layout._W_P):
+        read = pdf_layout._read_runs(p)
+        assert [r for r, _, _ in read] == list(p.iter(pdf_layout._W_R))
+        assert [(text, pdf_layout._emphasis(rpr)) for _, text, rpr in read] == [
+            (pdf_layout._run_text(r), pdf_layout.run_emphasis(r)) for r in p.iter(pdf_layout._W_R)]
+        props = pdf_layout._properties(p)
+        assert styles.style_id(p, props) == styles.style_id(p)
+        assert styles.for_paragraph(p, props) is styles.for_paragraph(p)
+        assert pdf_layout._page_break_before(p, props) == pdf_layout._page_break_before(p)
+        docx_style = styles.docx_style(styles.style_id(p))
+        assert styles.name(styles.style_id(p)) == (docx_style.name if docx_style is not None else "")
+
+
+_PADS = st.lists(st.lists(st.tuples(st.integers(1, 2), st.sampled_from([0.0, 0.5, 3.0]), st.sampled_from([0.5, 6.5])),
+                          min_size=1, max_size=4), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PADS)
+def test_paddings_merged_into_ranges_pad_each_cell_as_a_command_per_cell(rows: list[list[tuple[int, float, float]]]) -> None:
+    """Cells padded alike share a command (side by side, and rows alike): each cell ends as padded as it
+    would be by a command of its own."""
+    from reportlab.platypus import Table, TableStyle
+
+    columns = max(sum(span for span, _, _ in row) for row in rows)
+    per_cell: list[tuple[Any, ...]] = []
+    padded: list[list[tuple[int, int, float, float]]] = []
+    for index, row in enumerate(rows):
+        pads: list[tuple[int, int, float, float]] = []
+        col = 0
+        for span, above, below in row:
+            per_cell.append(("TOPPADDING", (col, index), (col + span - 1, index), above))
+            per_cell.append(("BOTTOMPADDING", (col, index), (col + span - 1, index), below))
+            pdf_layout._pad(pads, col, col + span - 1, above, below)
+            col += span
+        padded.append(pads)
+    data = [[""] * columns for _ in rows]
+
+    def paddings(commands: list[tuple[Any, ...]]) -> list[list[tuple[float, float]]]:
+        table = Table(data, style=TableStyle(commands))
+        return [[(cell.topPadding, cell.bottomPadding) for cell in row] for row in table._cellStyles]
+
+    merged = pdf_layout._padding_commands(padded)
+    assert paddings(merged) == paddings(per_cell)
+    assert len(merged) <= len(per_cell)
+
+
+def test_running_headers_and_footers_read_once_say_what_python_docx_says(form: FormSpec, example: dict[str, Any]) -> None:
+    """Each header and footer paragraph's text on page 3 of 7, from its runs and simple fields read once,
+    as python-docx's Run.text reads them."""
+    from docx.oxml.ns import qn
+    from docx.text.run import Run
+
+    document = pipeline._fill(form, pipeline.validate(form, example))
+    section = document.sections[0]
+    paragraphs = [*section.header.paragraphs, *section.footer.paragraphs]
+    for paragraph in paragraphs:
+        parts: list[str] = []
+        for child in paragraph._p.iterchildren():
+            if child.tag == qn("w:r"):
+                parts.append(Run(child, paragraph).text)
+            elif child.tag == qn("w:fldSimple"):
+                instr = (child.get(qn("w:instr")) or "").strip().split()
+                name = instr[0].upper() if instr else ""
+                parts.append("3" if name == "PAGE" else "7" if name == "NUMPAGES" else "")
+        assert pdf_layout._fill_fields(pdf_layout._field_parts(paragraph._p), 3, 7) == "".join(parts)
+    assert paragraphs
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _table(grid: int, rows: list[list[int]]) -> str:
+    """A w:tbl with `grid` columns of 1000 twips and rows of cells, each spanning the columns given."""
+    cells = "".join(
+        "<w:tr>" + "".join(f'<w:tc><w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr><w:p/></w:tc>' if span > 1
+                           else "<w:tc><w:p/></w:tc>" for span in row) + "</w:tr>"
+        for row in rows)
+    columns = '<w:gridCol w:w="1000"/>' * grid
+    return f"<w:tbl><w:tblGrid>{columns}</w:tblGrid>{cells}</w:tbl>"
+
+
+@pytest.mark.parametrize("tables", [
+    [_table(2, [[1, 1], [2]])],  # the grid fits: nothing to change
+    [_table(2, [[1, 1, 1]])],  # a loop made a third cell: a column added
+    [_table(2, [[1, 1], [2], [1, 1, 1]])],  # the same in a later row
+    [_table(3, [[1, 1], [2]])],  # every row spans two of three columns: one removed
+    [_table(2, [[1, 1]]), _table(4, [[2, 1]])],  # the second table changes
+    [_table(2, [[1, 1]]).replace("<w:p/></w:tc></w:tr>", "<w:p/>" + _table(3, [[1, 1, 1]]) + "</w:tc></w:tr>")],
+])
+def test_table_grids_fixed_as_docxtpl_fixes_them(tables: list[str]) -> None:
+    """Where a template's loop leaves a table's grid wider or narrower than its rows (nested tables too,
+    whose rows docxtpl counts for the table round them as well), the grid is fixed as docxtpl fixes it."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from formgen.documents.docx_fill import fix_tables
+
+    xml = f"<w:body {_W}><w:p><w:r><w:t>é — ”</w:t></w:r></w:p>{''.join(tables)}<w:sectPr/></w:body>"
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert etree.tostring(fix_tables(tpl, xml)) == etree.tostring(tpl.fix_tables(xml))
+
+
+def test_every_forms_tables_fixed_as_docxtpl_fixes_them(form: FormSpec, example: dict[str, Any]) -> None:
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from formgen.documents.docx_fill import compiled, fix_tables, printable
+
+    template = compiled(form.template_path)
+    xml = template.body.render(printable(form.build_context(pipeline.validate(form, example))))
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert etree.tostring(fix_tables(tpl, xml)) == etree.tostring(tpl.fix_tables(xml))
+
+
+@pytest.mark.parametrize(("form_id", "body"), _bodies())
+def test_the_carried_data_is_the_signed_envelope_encoded_whole(form_id: str, body: Any) -> None:
+    """The embedded JSON made from the canonical JSON with the signature added is the envelope as
+    json.dumps writes it whole (sorted keys, no spaces)."""
+    import json
+
+    from formgen.documents import embed, signing
+
+    whole = json.dumps({"form": form_id, "data": body, "signature": signing.sign(embed._canonical(form_id, body))},
+                       sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert embed.payload(form_id, body) == whole
+
+
+# Pieces of body XML, tabs, breaks and nesting included, for docxtpl's resolve_listing to resolve.
+_XML_PIECES = st.sampled_from([
+    "<w:p>", '<w:p w:rsidR="1">', "</w:p>", "<w:pPr>", "</w:pPr>", '<w:pStyle w:val="A"/>', "<w:r>", '<w:r w:x="2">',
+    "</w:r>", "<w:rPr>", "</w:rPr>", "<w:b/>", "<w:t>", '<w:t xml:space="preserve">', "</w:t>", "<w:tab/>", "<w:t/>",
+    "<w:tbl>", "<w:tc>", "text", "a b", "\t", "\n", "\a", "\f", "<", ">", "/", "w:p", "w:r", "w:t",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_XML_PIECES, max_size=30).map("".join))
+def test_listing_resolved_as_docxtpl_resolves_it(xml: str) -> None:
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import resolve_listing
+
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert resolve_listing(tpl, xml) == tpl.resolve_listing(xml)
+
+
+def test_every_forms_listing_resolved_as_docxtpl_resolves_it(form: FormSpec, example: dict[str, Any]) -> None:
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import compiled, printable, resolve_listing
+
+    grown = copy.deepcopy(example)
+    key = max((k for k, v in grown.items() if isinstance(v, str)), key=lambda k: len(grown[k]), default=None)
+    if key is not None:
+        grown[key] = "First line\nsecond\tline\nthird"
+    xml = compiled(form.template_path).body.render(printable(form.build_context(pipeline.validate(form, grown))))
+    xml = xml.replace("\n<w:p", "<w:p")
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    assert resolve_listing(tpl, xml) == tpl.resolve_listing(xml)
+
+
+def test_cell_styles_made_with_their_defaults_are_those_the_commands_over_every_cell_set() -> None:
+    from reportlab.platypus import Table, TableStyle
+
+    from formgen.documents.fonts import BODY_FONT
+
+    data = [["", "", ""], ["", "", ""]]
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pdf_layout.CELL_PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pdf_layout.CELL_PAD_X),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
+    ]
+    padded = [("TOPPADDING", (1, 1), (2, 1), 3.0), ("BOTTOMPADDING", (0, 0), (0, 1), 0.5)]
+    by_commands = Table(data, style=TableStyle(commands + padded))._cellStyles
+    made = Table(data, style=TableStyle(padded), cellStyles=pdf_layout._cell_styles(2, 3))._cellStyles
+    assert [[(type(cell), vars(cell)) for cell in row] for row in made] == [
+        [(type(cell), vars(cell)) for cell in row] for row in by_commands]

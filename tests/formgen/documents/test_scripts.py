@@ -200,8 +200,8 @@ def test_every_script_is_kept_in_the_docx_and_right_to_left_runs_are_marked(
 
 # The fast paths give exactly what the character-by-character walks give, for any text.
 _ANY_TEXT = st.text(alphabet=st.sampled_from(
-    "aZ 09\n\t&<>é—" + "".join(s for s in SAMPLES.values()) + "\u200d\u200b\U0001F3FD\U0001FAE0" + "وہ"
-), max_size=40) | st.text(max_size=20)
+    "aZ 09\n\t&<>é—\x7f" + "".join(s for s in SAMPLES.values()) + "\u200d\u200b\U0001F3FD\U0001FAE0" + "وہ"
+), max_size=40) | st.text(max_size=20) | st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=30)
 
 
 @settings(max_examples=300, deadline=None)
@@ -258,3 +258,12 @@ def test_fallback_fonts_load_only_for_their_scripts() -> None:
                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == str(["LiberationSans", "LiberationSans-Bold", "LiberationSans-BoldItalic",
                                       "LiberationSans-Italic"])
+
+
+def test_utf8_with_no_right_to_left_candidate_holds_no_right_to_left_character() -> None:
+    """The bytes check is a superset: every candidate's UTF-8 encoding is found (then the text is read)."""
+    missed = [code for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF
+              and scripts._RTL_CANDIDATES.match(chr(code)) and not scripts.may_have_rtl(chr(code).encode())]
+    assert missed == []
+    assert not scripts.may_have_rtl("Zoë Ó Súilleabháin-Nguyễn — “quoted” 王小明 😀".encode())
+    assert scripts.may_have_rtl("Mum said: وہ".encode())
