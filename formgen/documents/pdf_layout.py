@@ -119,8 +119,8 @@ class StyleBook:
             if sz is not None:
                 size = int(sz.get(qn("w:val"))) / 2
         self._default_size = size or 10.0
-        # Widow and orphan control is on unless a style turns it off (w:widowControl w:val="0"): Word's
-        # default, and LibreOffice's reading of a DOCX that does not say.
+        # Widow control is on unless a style turns it off (w:widowControl w:val="0"): Word's default, and
+        # LibreOffice's reading of a DOCX that does not say.
         control = _widow_control(defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}") if defaults is not None else None)
         self._default_widows = control is not False
 
@@ -171,8 +171,11 @@ class StyleBook:
             # Word and LibreOffice never squeeze the spaces of a line to fit one more word in; reportlab
             # would (by 5% of each space), setting lines a word longer than the DOCX's.
             spaceShrinkage=0,
+            # A paragraph's last line never starts a page alone where widow control is on; its first line
+            # never ends a page alone in LibreOffice even where it is off (measured: test_pagination.py).
+            # In a table cell neither holds (_CellParagraph).
             allowWidows=0 if widows else 1,
-            allowOrphans=0 if widows else 1,
+            allowOrphans=0,
         )
         made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
         return made
@@ -447,6 +450,12 @@ class _WordTable(Table):
                 part.rule = self.rule  # type: ignore[attr-defined]
                 part.top_rule = self.top_rule if index == 0 else self.rule  # type: ignore[attr-defined]
         return parts
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]) -> None:  # noqa: N802 - reportlab's name
+        # A form field alone in its cell draws its box down to the cell's foot (inside the row's border).
+        if isinstance(cellval, (list, tuple)) and len(cellval) == 1 and isinstance(cellval[0], pdf_fields.FieldFlowable):
+            cellval[0].cell_floor = pos[1] + self.rule
+        super()._drawCell(cellval, cellstyle, pos, size)
 
 
 class _Table(ArtifactRules, _WordTable):
@@ -766,7 +775,7 @@ def lay_out(
     *, tagged: bool = True,
 ) -> LaidOut:
     """layout_pdf's PDF with its page count. Tagging changes what is drawn, never where: the untagged
-    layout has the same pages (tests/formgen/documents/test_pages.py), for a page count alone."""
+    layout has the same pages (tests/formgen/documents/test_page_counts.py), for a page count alone."""
     register_fonts()
     section = document.sections[0]
     page_w, page_h = _pt(section.page_width, 595.3), _pt(section.page_height, 841.9)  # A4 unless set
