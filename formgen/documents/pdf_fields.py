@@ -172,6 +172,9 @@ class FieldFlowable(Tagged, Flowable):
     # The field's name spoken by a screen reader (/TU) when more than its tooltip: the words that
     # label it in its table row (name_fields).
     context: str | None = None
+    # The foot of its table cell, where it is alone in one (pdf_layout._WordTable): the
+    # box reaches down to it, as tall as its row, though the field itself takes only its text's room.
+    cell_floor: float | None = None
 
     def __init__(self, field: WordField, style: ParagraphStyle) -> None:
         super().__init__()
@@ -181,11 +184,15 @@ class FieldFlowable(Tagged, Flowable):
         self._para_height = 0.0
         self.spaceBefore = style.spaceBefore
         self.spaceAfter = style.spaceAfter
+        self._below = 0.0  # room for the box under the field (drawOn)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab's names
+        # As tall as the field's text in the DOCX (Word prints a field's result as text of its paragraph),
+        # so a row of fields is as tall in the PDF as in Word: a box padded round its text made the
+        # largest consent form a page longer than LibreOffice's (docs/fidelity.md).
         style = self.style
         if self.field.kind == "checkbox":
-            self.width = self.height = round(style.fontSize * 1.3, 2)
+            self.width = self.height = round(min(style.fontSize * 1.3, style.leading), 2)
             return self.width, self.height
         self.width = availWidth
         rows = MULTILINE_ROWS if self.field.multiline else 1
@@ -193,14 +200,17 @@ class FieldFlowable(Tagged, Flowable):
             # Printed with the body's font fallback and shaping, so any script shows under the box.
             markup = scripts.markup(self.field.value, BODY_FONT).replace("\n", "<br/>")
             self._para = scripts.BidiParagraph(markup, _style_for(style, self.field.value))
-            _, self._para_height = self._para.wrap(availWidth - 4, availHeight)
-        self.height = max(self._para_height + 4, rows * style.leading + 6)
+            _, self._para_height = self._para.wrap(availWidth, availHeight)
+        # An empty multi-line field keeps room to write in (Word shows one line: the PDF is taller only then).
+        self.height = max(self._para_height, (1 if self.field.value else rows) * style.leading)
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         return []
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 - reportlab's names
+        # Room below the field for its box: down to its cell's foot, or over its paragraph's space after.
+        self._below = max(y - self.cell_floor, 0.0) if self.cell_floor is not None else self.spaceAfter
         if self._para is None:  # a tick box prints nothing: its Form element holds only the widget
             Flowable.drawOn(self, canvas, x, y, _sW)
             return
@@ -209,11 +219,16 @@ class FieldFlowable(Tagged, Flowable):
     def draw(self) -> None:
         canvas = self.canv
         if self._para is not None:
-            self._para.drawOn(canvas, 2, self.height - 2 - self._para_height)
+            self._para.drawOn(canvas, 0, self.height - self._para_height)
         x, y = canvas.absolutePosition(0, 0)
         pending: list[_Placed] = canvas.__dict__.setdefault(_PENDING, [])
-        pending.append(_Placed(self.field, x, y, self.width, self.height, min(self.style.fontSize, 12),
-                               self._element, self.context))
+        if self.field.kind == "checkbox":
+            pending.append(_Placed(self.field, x, y, self.width, self.height, self.style.fontSize,
+                                   self._element, self.context))
+            return
+        height = self.height + self._below
+        pending.append(_Placed(self.field, x, y - (height - self.height), self.width, height,
+                               min(self.style.fontSize, 12), self._element, self.context))
 
 
 def field_flowables(p: Any, style: ParagraphStyle, parent: Element | None = None) -> list[Flowable]:
@@ -303,19 +318,13 @@ def place_fields(canvas: Canvas) -> None:
             _tag_widget(canvas, structure, placed, form.fields[-1])
             continue
         shown = _pdf_text(field.value)
-        appearance = field.value
-        if field.multiline and shown:
-            # reportlab's appearance does not wrap: break the lines as a viewer would.
-            appearance = "\n".join(
-                line for para in field.value.split("\n")
-                for line in simpleSplit(para, FIELD_FONT, placed.font_size, placed.width - 6) or [""]
-            )
+        size, appearance = _appearance(field, placed, shown)
         # A value the standard font cannot show is left to the page text underneath: the box is
         # then transparent and its own appearance blank. /V always holds the value itself.
         common.update(x=placed.x + 0.5, y=placed.y + 1)
         form.textfield(value=appearance if shown else "", width=placed.width - 1, height=placed.height - 2,
                        fillColor=colors.white if shown else None, fontName=FIELD_FONT,
-                       fontSize=placed.font_size, maxlen=0,
+                       fontSize=size, maxlen=0,
                        fieldFlags="multiline" if field.multiline else "", **common)
         if appearance != field.value or not shown:
             widget = canvas._doc.idToObject[form.fields[-1].name]
@@ -324,6 +333,25 @@ def place_fields(canvas: Canvas) -> None:
     canvas._doc.__dict__[_ANNOTATIONS] = canvas._annotationCount
     canvas._annotationCount = saved_count
     canvas.__dict__[_PENDING] = []
+
+
+def _appearance(field: WordField, placed: _Placed, shown: bool) -> tuple[float, str]:
+    """The box's font size and the text it shows: the paragraph's size (at most 12 pt), made smaller
+    until the lines fit the box, which is only as tall as the field's room in the DOCX (reportlab sets
+    the first line 1.5 pt under the box's top, 1.2 sizes apart, clipped 1.5 pt in from its edges)."""
+    size = placed.font_size
+    while True:
+        appearance = field.value
+        if field.multiline and shown:
+            # reportlab's appearance does not wrap: break the lines as a viewer would.
+            appearance = "\n".join(
+                line for para in field.value.split("\n")
+                for line in simpleSplit(para, FIELD_FONT, size, placed.width - 6) or [""]
+            )
+        lines = appearance.count("\n") + 1
+        if size <= 6 or placed.height - 2 >= 3 + size * (1.22 + 1.2 * (lines - 1)):
+            return size, appearance
+        size -= 0.5
 
 
 def _tag_widget(canvas: Canvas, structure: Any, placed: _Placed, ref: Any) -> None:

@@ -33,9 +33,9 @@ from reportlab.pdfbase.pdfdoc import Destination, PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
+    FrameBreak,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -111,6 +111,12 @@ def _inherited(style: Any, getter: Any) -> Any:
     return None
 
 
+def _widow_control(ppr: Any) -> bool | None:
+    """A paragraph property's w:widowControl (None where it does not say)."""
+    el = ppr.find(qn("w:widowControl")) if ppr is not None else None
+    return None if el is None else el.get(_W_VAL) not in _OFF
+
+
 class StyleBook:
     """reportlab styles for the Word styles of one template, made on first use.
 
@@ -138,6 +144,10 @@ class StyleBook:
             if sz is not None:
                 size = int(sz.get(qn("w:val"))) / 2
         self._default_size = size or 10.0
+        # Widow control is on unless a style turns it off (w:widowControl w:val="0"): Word's default, and
+        # LibreOffice's reading of a DOCX that does not say.
+        control = _widow_control(defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}") if defaults is not None else None)
+        self._default_widows = control is not False
 
     def style_id(self, p: Any, props: dict[Any, Any] | None = None) -> str | None:
         """The paragraph's style id; `props` its properties where already read (_properties)."""
@@ -173,6 +183,9 @@ class StyleBook:
         after = _inherited(style, lambda s: s.paragraph_format.space_after)
         align = _inherited(style, lambda s: s.paragraph_format.alignment)
         keep = _inherited(style, lambda s: s.paragraph_format.keep_with_next)
+        widows = _inherited(style, lambda s: _widow_control(s.element.pPr))
+        if widows is None:
+            widows = self._default_widows
         color = _inherited(style, lambda s: s.font.color.rgb if s.font.color and s.font.color.type else None)
         face = {(False, False): font, (True, False): f"{font}-Bold", (False, True): f"{font}-Italic",
                 (True, True): f"{font}-BoldItalic"}[(bold, italic)]
@@ -189,7 +202,13 @@ class StyleBook:
             keepWithNext=0,
             textColor=colors.HexColor(f"#{color}") if color is not None else colors.black,
             splitLongWords=1,
-            allowWidows=0,
+            # Word and LibreOffice never squeeze the spaces of a line to fit one more word in; reportlab
+            # would (by 5% of each space), setting lines a word longer than the DOCX's.
+            spaceShrinkage=0,
+            # A paragraph's last line never starts a page alone where widow control is on; its first line
+            # never ends a page alone in LibreOffice even where it is off (measured: test_pagination.py).
+            # In a table cell neither holds (_CellParagraph).
+            allowWidows=0 if widows else 1,
             allowOrphans=0,
         )
         made.keep_with_next = bool(keep)  # type: ignore[attr-defined]
@@ -419,6 +438,14 @@ class _OnceWrapped(Tagged, scripts.BidiParagraph):
         return width, height
 
 
+class _CellParagraph(_OnceWrapped):
+    """A paragraph in a table cell: LibreOffice splits a row at any line, with no widow or orphan
+    control (class attributes, so the parts reportlab splits a paragraph into keep them)."""
+
+    allowWidows = 1  # noqa: N815 - reportlab's names
+    allowOrphans = 1  # noqa: N815 - reportlab's names
+
+
 @dataclass
 class Heading:
     """A paragraph with a Heading style: it becomes a PDF bookmark."""
@@ -455,12 +482,14 @@ def _heading_level(style_name: str) -> int | None:
     return None
 
 
-def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Structure | None = None) -> Iterator[Flowable]:
+def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Structure | None = None,
+                        in_cell: bool = False) -> Iterator[Flowable]:
     props = _properties(paragraph._p)
     style_id = styles.style_id(paragraph._p, props)
     style = styles.for_paragraph(paragraph._p, props)
     if _page_break_before(paragraph._p, props):
         yield PageBreak()
+        yield TopSpace()
     if pdf_fields.has_form_field(paragraph._p):
         # Word legacy form fields become fillable PDF fields (formgen/documents/pdf_fields.py).
         yield from pdf_fields.field_flowables(paragraph._p, style, into.parent if into is not None else None)
@@ -477,10 +506,9 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
         yield Spacer(1, style.leading + style.spaceBefore + style.spaceAfter)
         return
     style_name = styles.name(style_id)
-    if getattr(style, "keep_with_next", False):
-        # Word keeps a heading with the first lines of what follows, not with the whole of it:
-        # start a new page only when fewer than about three lines would fit under the heading.
-        yield CondPageBreak(style.spaceBefore + style.leading * 2 + style.spaceAfter + 3 * 11.5)
+    keeper = KeepWithNext() if getattr(style, "keep_with_next", False) else None
+    if keeper is not None:
+        yield keeper
     # python-docx's Paragraph.text reads the paragraph's own runs and its hyperlinks' runs: the same runs,
     # unless some sit deeper (a content control, a field), when it is read again its own way.
     direct = all(r.getparent() is p or (r.getparent().tag == _W_HYPERLINK and r.getparent().getparent() is p)
@@ -488,7 +516,9 @@ def paragraph_flowables(paragraph: DocxParagraph, styles: StyleBook, into: Struc
     text = "".join(texts) if direct else _paragraph_text(p)
     style = styles.for_text(style, text)
     frags = _plain_frags([(inner, emphasis) for _, inner, emphasis in runs], style, markup)
-    flowable = _OnceWrapped(markup, style, frags=frags)
+    flowable = (_CellParagraph if in_cell else _OnceWrapped)(markup, style, frags=frags)
+    if keeper is not None:
+        keeper.paragraph = flowable
     level = _heading_level(style_name)
     if level is not None:
         flowable._heading = Heading(level=level, text=text)  # type: ignore[attr-defined]
@@ -519,7 +549,35 @@ def _cell_fill(tc: Any, props: dict[Any, Any] | None = None) -> str | None:
     return None if fill in (None, "auto") else fill
 
 
-class _Table(ArtifactRules, Table):
+class _WordTable(Table):
+    """A reportlab Table with a bordered table's top border, as Word and LibreOffice lay it out: above
+    its first row, and above the rows it goes on with on each later page. reportlab's table starts at
+    its first row's top, and each row is one border taller already (table_flowable), so a table was
+    half a point shorter than LibreOffice's on each page it was on."""
+
+    rule = 0.0  # the border's width: 0 for a table with no borders
+    top_rule = 0.0  # the room taken above the first row
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab's names
+        width, height = super().wrap(availWidth, availHeight - self.top_rule)
+        return width, height + self.top_rule
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - reportlab's names
+        parts: list[Flowable] = super().split(availWidth, availHeight - self.top_rule)
+        if len(parts) > 1:  # [self] when the whole table fits
+            for index, part in enumerate(parts):
+                part.rule = self.rule  # type: ignore[attr-defined]
+                part.top_rule = self.top_rule if index == 0 else self.rule  # type: ignore[attr-defined]
+        return parts
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]) -> None:  # noqa: N802 - reportlab's name
+        # A form field alone in its cell draws its box down to the cell's foot (inside the row's border).
+        if isinstance(cellval, (list, tuple)) and len(cellval) == 1 and isinstance(cellval[0], pdf_fields.FieldFlowable):
+            cellval[0].cell_floor = pos[1] + self.rule
+        super()._drawCell(cellval, cellstyle, pos, size)
+
+
+class _Table(ArtifactRules, _WordTable):
     """A reportlab Table whose shading and rules are artifacts; its cells' paragraphs tag themselves."""
 
 
@@ -576,7 +634,9 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
             cell_into = into
             if into is not None and row_el is not None:
                 cell_into = into.under(_cell_element(row_el, is_header and counting_headers, row_headers and col == 0, span))
-            cell = list(_block_flowables(tc, parent, styles, cell_width, cell_into))
+            # Keeping with the next paragraph is a matter of pages, not of a cell's lines.
+            cell = [f for f in _block_flowables(tc, parent, styles, cell_width, cell_into, in_cell=True)
+                    if not isinstance(f, KeepWithNext)]
             if cell_into is not None and cell_into is not into:
                 _one_paragraph_cell(cell, cell_into.parent)
             row[col] = cell or ""
@@ -602,9 +662,16 @@ def table_flowable(tbl: Any, parent: Any, styles: StyleBook, width: float, into:
     # A row that reaches the foot of a page splits there, as in Word (splitByRow=0: split in the row
     # first). reportlab's default splits between rows first and then sets the rest, its header row
     # repeated, in the space left on the same page: the header row showed mid-page.
-    return (_Table if into is not None else Table)(data, colWidths=widths, style=TableStyle(commands),
-                                                   repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT",
-                                                   cellStyles=_cell_styles(len(data), len(widths)))
+    table = (_Table if into is not None else _WordTable)(data, colWidths=widths, style=TableStyle(commands),
+                                                        repeatRows=header_rows, splitByRow=0, splitInRow=1, hAlign="LEFT",
+                                                        cellStyles=_cell_styles(len(data), len(widths)))
+    if bordered:
+        # The table's top border, unless it goes on from a table just above it (one table in Word).
+        previous = tbl.getprevious()
+        table.rule = BORDER
+        table.top_rule = 0 if previous is not None and previous.tag == _W_TBL else BORDER
+    return table
+
 
 
 # Each cell's style before the table's commands: what a command over every cell, (0, 0) to (-1, -1), would set.
@@ -688,14 +755,85 @@ def _table_style_has_grid(tbl: Any, parent: Any) -> bool:
 
 
 def _block_flowables(container: Any, parent: Any, styles: StyleBook, width: float,
-                     into: Structure | None = None) -> Iterator[Flowable]:
-    """Paragraphs and tables of a body or a cell, in document order."""
+                     into: Structure | None = None, in_cell: bool = False) -> Iterator[Flowable]:
+    """Paragraphs and tables of a body or a cell, in document order; each paragraph kept with the next
+    learns what that next is."""
+    keeper: KeepWithNext | None = None
+    for flowable in _blocks(container, parent, styles, width, into, in_cell):
+        if keeper is not None and flowable is not keeper.paragraph:
+            keeper.following = flowable
+            keeper = None
+        if isinstance(flowable, KeepWithNext):
+            keeper = flowable
+        yield flowable
+
+
+def _blocks(container: Any, parent: Any, styles: StyleBook, width: float,
+            into: Structure | None, in_cell: bool) -> Iterator[Flowable]:
     for child in container.iterchildren():
         if child.tag == _W_P:
-            yield from paragraph_flowables(DocxParagraph(child, parent), styles, into)
+            yield from paragraph_flowables(DocxParagraph(child, parent), styles, into, in_cell)
         elif child.tag == _W_TBL:
             yield table_flowable(child, parent, styles, width, into)
             # Word always follows a table with a paragraph; the gap before it comes from that.
+
+
+class TopSpace(Flowable):
+    """Marks the page as started, so the paragraph after it keeps its space before.
+
+    A paragraph that flows onto a new page loses its space before there (reportlab, Word and
+    LibreOffice alike); the first paragraph of the document and one after a page break keep it in
+    Word and LibreOffice, where reportlab's frame drops it.
+    """
+
+    def frameAction(self, frame: Frame) -> None:  # noqa: N802 - reportlab's name
+        frame._atTop = 0
+
+
+def _page_started(frame: Frame | None) -> bool:
+    """Whether anything is on the frame's page (TopSpace included)."""
+    return frame is not None and frame._y < frame._y2 - frame._topPadding
+
+
+class KeepWithNext(Flowable):
+    """Word's "keep with next" (headings): the paragraph starts a new page unless it and the start of
+    what follows it (its first line, or the first line of a table's first row; a whole paragraph kept
+    with the next in its turn) fit on this one. reportlab's keepWithNext keeps it with the whole of
+    what follows, and left most of a page blank before a long table.
+
+    A frame action, as TopSpace is: it takes no room and leaves the space after the last paragraph
+    for the next one to overlap, as a flowable of no height would not.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paragraph: Flowable | None = None
+        self.following: Flowable | None = None
+
+    def frameAction(self, frame: Frame) -> None:  # noqa: N802 - reportlab's name
+        room = frame._y - frame._y1p
+        if _page_started(frame) and not self._starts_in(frame._getAvailableWidth(), room, frame._prevASpace):
+            frame.add_generated_content(FrameBreak)
+
+    def _starts_in(self, width: float, height: float, above: float) -> bool:
+        """Whether the paragraph, under space `above` (what the last flowable left after it), and the
+        start of what follows it fit in `height`."""
+        if self.paragraph is None:
+            return True
+        height -= max(self.paragraph.getSpaceBefore() - above, 0) + self.paragraph.wrap(width, height)[1]
+        above = self.paragraph.getSpaceAfter()
+        height -= above
+        following = self.following
+        if height < 0:
+            return False
+        if isinstance(following, KeepWithNext):
+            return following._starts_in(width, height, above)
+        if following is None or isinstance(following, (PageBreak, TopSpace)):
+            return True
+        height -= max(following.getSpaceBefore() - above, 0)
+        if height <= 0:
+            return False
+        return following.wrap(width, height)[1] <= height or bool(following.split(width, height))
 
 
 _W_FLD_SIMPLE, _W_INSTR = qn("w:fldSimple"), qn("w:instr")
@@ -821,7 +959,7 @@ def lay_out(
     *, tagged: bool = True,
 ) -> LaidOut:
     """layout_pdf's PDF with its page count. Tagging changes what is drawn, never where: the untagged
-    layout has the same pages (tests/formgen/documents/test_pages.py), for a page count alone."""
+    layout has the same pages (tests/formgen/documents/test_page_counts.py), for a page count alone."""
     register_fonts()
     section = document.sections[0]
     page_w, page_h = _pt(section.page_width, 595.3), _pt(section.page_height, 841.9)  # A4 unless set
@@ -836,7 +974,7 @@ def lay_out(
     body = document.element.body
     structure = StructureTree(meta.language) if tagged else None
     into = Structure(structure.root) if structure is not None else None
-    story = list(_block_flowables(body, document._body, styles, frame_w, into))
+    story = [TopSpace(), *_block_flowables(body, document._body, styles, frame_w, into)]
 
     header_paras = [p for p in section.header.paragraphs if p.text.strip() or p._p.find(qn("w:fldSimple")) is not None]
     footer_paras = [p for p in section.footer.paragraphs if p.text.strip() or p._p.find(qn("w:fldSimple")) is not None]

@@ -114,3 +114,55 @@ def test_the_word_document_keeps_real_form_fields() -> None:
     xml = doc.element.xml
     assert "FORMTEXT" in xml and "FORMCHECKBOX" in xml
     assert 'w:name w:val="household__0__full_name"' in xml
+
+
+def test_a_row_of_fields_is_as_tall_as_the_same_row_of_text() -> None:
+    """Word prints a field's result as text of its paragraph: a row of fields must take no more room in
+    the PDF than in Word, or the PDF runs to more pages than the DOCX (the largest consent form, two
+    sides in LibreOffice, took three with fields padded round their text)."""
+    from docx.oxml.ns import qn
+
+    from formgen.documents.pdf_layout import StyleBook, table_flowable
+
+    doc = new_document()
+    widths = [4.0, 9.0, 4.4]
+    t = table(doc, widths)
+    name = "Maria Llewellyn-Hargreaves attends the weekly family group at the school"  # two lines in 9 cm
+    for as_fields in (True, False):
+        cells = t.add_row().cells
+        cells[0].paragraphs[0].text = "Parent or carer"
+        if as_fields:
+            text_field(cells[1].paragraphs[0], "household__0__side_2_signature", name)
+            checkbox_field(cells[2].paragraphs[0], "household__0__lives_in_household", "1")
+        else:
+            cells[1].paragraphs[0].text = name
+            cells[2].paragraphs[0].text = "Yes"
+    tbl = next(doc.element.body.iter(qn("w:tbl")))
+    flowable = table_flowable(tbl, doc._body, StyleBook(doc), 493.3)
+    flowable.wrap(493.3, 10_000)
+    fields_row, text_row = flowable._rowHeights
+    assert fields_row == text_row == 2 * 11.5 + 3 + 0.5  # two lines, the cell's space after, the border
+
+
+def test_a_field_alone_in_its_cell_is_a_box_as_tall_as_its_row_and_its_text_fits_it() -> None:
+    """The field takes its text's room in the layout, but its box fills its cell down to the row's foot;
+    where the box is only a line tall, its text is set small enough to show whole."""
+    import re
+
+    doc = new_document()
+    t = table(doc, [8.0, 9.4])
+    for label, value in (("Three\nline\nlabel", "Rhiannon Price"), ("One line", "Tomasz Nowak")):
+        cells = t.add_row().cells
+        cells[0].paragraphs[0].text = label
+        text_field(cells[1].paragraphs[0], f"household__{len(t.rows) - 1}__full_name", value)
+    page = pdf_reader(layout_pdf(doc, META)).pages[0]
+    boxes = {}
+    for annotation in page["/Annots"]:
+        widget = annotation.get_object()
+        _, bottom, _, top = (float(v) for v in widget["/Rect"])
+        size = float(re.search(r"([\d.]+) Tf", str(widget["/DA"])).group(1))
+        boxes[str(widget["/T"])] = (top - bottom, size)
+    tall, tall_size = boxes["household__0__full_name"]
+    short, short_size = boxes["household__1__full_name"]
+    assert tall > 3 * 11.5 and tall_size == 10  # the row's three lines, the paragraph's own size
+    assert short < 15 and 3 + short_size * 1.22 <= short  # a line and the cell's space after
