@@ -122,9 +122,8 @@ def test_a_social_worker_fills_the_pro_forma_across_tasks_leaves_comes_back_and_
         task_list = page.url
         for task in tasks(form):
             _fill_task(page, task, body, checked, where)
-            page.wait_for_load_state()
-            # (A redirect keeps the fragment of the page before it: compare without it.)
-            assert page.url.split("#")[0] == task_list, (task.slug, page.url)
+            # Back on the task list (a redirect keeps the fragment of the page before it: compare without it).
+            page.wait_for_url(lambda url: url.split("#")[0] == task_list)
             # Every submit was answered by a redirect: refresh and Back are plain GETs, never a resubmission.
             assert page.reload().request.method == "GET"
         assert page.locator(".govuk-task-list__status").all_inner_texts() == ["Completed"] * len(tasks(form))
@@ -148,7 +147,7 @@ def test_a_social_worker_fills_the_pro_forma_across_tasks_leaves_comes_back_and_
         page.locator('a[href*="/subject-child?return=check#f-child-name"]').click()
         page.locator('[name="child.name"]').fill("Amelia Brookfield")
         page.get_by_role("button", name="Save and continue").click()
-        assert page.get_by_role("heading", name="Check your answers").is_visible()
+        page.get_by_role("heading", name="Check your answers").wait_for()
         assert "Amelia Brookfield" in page.locator("main").inner_text()
         page.get_by_role("button", name="Confirm and continue").click()
         _check_once(page, checked, "confirmation", where)
@@ -176,11 +175,10 @@ def test_the_pages_work_without_javascript(browser: Any, live_server: str) -> No
         page.locator('[name="family_members.0.full_name"]').fill("Kai Example")
         page.get_by_role("button", name="Save and continue").click()
         # Saved, with what is still missing shown on the item's page; the list has it.
-        assert page.locator(".govuk-error-summary").is_visible()
+        page.locator(".govuk-error-summary").wait_for()
         page.get_by_role("link", name="Back").click()
         page.get_by_role("link", name="Remove Family member 1: Kai Example").click()
-        assert page.get_by_role("heading", name="Are you sure you want to remove Family member 1: Kai Example?")\
-            .is_visible()
+        page.get_by_role("heading", name="Are you sure you want to remove Family member 1: Kai Example?").wait_for()
         page.get_by_label("Yes").check()
         page.get_by_role("button", name="Continue").click()
         assert "None added yet." in page.locator("main").inner_text()
@@ -263,7 +261,7 @@ def test_start_a_step_down_is_accessible_page_by_page(browser: Any, live_server:
         fill_fields(page, step_down.case_fields("shropshire", "3.b"), step_down.to_page(profile, record))
         page.locator('[name="children.0.full_name"]').fill("")
         page.get_by_role("button", name="Continue", exact=True).click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        page.locator(".govuk-error-summary").wait_for()
         assert_accessible(page, f"the step-down case page with an error at {width} px")
         page.locator('[name="children.0.full_name"]').fill(record["children"][0]["full_name"])
         page.get_by_role("button", name="Continue", exact=True).click()
@@ -273,7 +271,7 @@ def test_start_a_step_down_is_accessible_page_by_page(browser: Any, live_server:
             assert_accessible(page, f"the step-down page of {document.form} at {width} px")
             fill_fields(page, step_down.document_fields(route, document, record), parts[document.form])
             page.get_by_role("button", name="Continue", exact=True).click()
-        assert page.get_by_role("heading", name="Check the case and download the pack").is_visible()
+        page.get_by_role("heading", name="Check the case and download the pack").wait_for()
         assert_accessible(page, f"the step-down check page at {width} px")
     finally:
         page.close()
