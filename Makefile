@@ -76,7 +76,19 @@ lint: setup  ## ruff, the layering check (import-linter) and mypy
 	$(BIN)/lint-imports
 	$(BIN)/mypy formgen forms api.py
 
-bench: setup  ## run the benchmarks (writes benchmarks/results.json)
+# Carbone, a peer the benchmarks compare with (benchmarks/peers.py), from npm in its own folder as locked, only
+# for `make bench` (never `make test`), with no install script run. Its converter drives LibreOffice through a
+# Python with LibreOffice's uno module: Debian's python3-uno, installed when LibreOffice is here, the module
+# is missing and we may (root). Without either, Carbone's row says why and the other figures are measured.
+CARBONE_STAMP := benchmarks/carbone/node_modules/.package-lock.json
+$(CARBONE_STAMP): benchmarks/carbone/package.json benchmarks/carbone/package-lock.json
+	cd benchmarks/carbone && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(CARBONE_STAMP)
+
+bench: setup $(CARBONE_STAMP)  ## run the benchmarks, formgen beside its peers in one run (writes benchmarks/results.json)
+	@! command -v soffice >/dev/null 2>&1 || /usr/bin/python3 -c "import uno" 2>/dev/null || { [ "$$(id -u)" = 0 ] && \
+	  command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends python3-uno >/dev/null) || echo "python3-uno not installed: Carbone's row will say why"; }
 	$(BIN)/python benchmarks/run.py
 
 clean:  ## remove the virtual environment and caches

@@ -3,7 +3,10 @@
 Prints a table and writes JSON (benchmarks/results.json by default): for every registered form's
 example, median and p95 of validate, DOCX render, PDF render and each stage; a 40-case agenda; a
 sibling group split per child; `formgen render` as a whole process from cold; `formgen serve` under
-1, 2 and 8 concurrent clients with 1 and 2 workers; resident memory after 1,000 and 10,000 renders;
+1, 2 and 8 concurrent clients with 1 and 2 workers (and the servers' CPU time per PDF); a worker's resident
+memory after 1,000 and 10,000 mixed renders of every form and format from 4 threads, with the server's own
+memory settings (benchmarks/memory.py --server); Carbone and a warm LibreOffice beside formgen's PDF path,
+and a bare reportlab Flask app setting the same story beside `formgen serve` (benchmarks/peers.py);
 the worst hostile input per endpoint and `formgen serve` beside 3 slow clients (benchmarks/hostile.py);
 and the issue's targets, each a ratio of figures from this same run.
 
@@ -98,9 +101,16 @@ def cold_cli(form_id: str, runs: int) -> dict[str, Any]:
             "cpu_ratio": round(ratio(statistics.median(cpu["render"]), statistics.median(cpu["bare"])), 3), "target": 1.5}
 
 
+MEMORY_THREADS = 4  # a worker's render slots (formgen.service.render_slots.DEFAULT_PER_WORKER)
+RSS_BOUND_MB = 150.0  # issue 15: a worker's resident memory after 10,000 mixed renders
+
+
 def memory(counts: list[int]) -> dict[str, Any]:
-    result = subprocess.run([sys.executable, str(HERE / "memory.py"), *map(str, counts)], check=True,
-                            capture_output=True, text=True, timeout=24 * 3600)
+    """A stand-in worker (benchmarks/memory.py): every form and format, grown and not, from the render slots'
+    threads at once, with what `formgen serve` sets."""
+    command = [sys.executable, str(HERE / "memory.py"), *map(str, counts), "--mixed", "--server",
+               "--threads", str(MEMORY_THREADS)]
+    result = subprocess.run(command, check=True, capture_output=True, text=True, timeout=24 * 3600)
     figures: dict[str, Any] = json.loads(result.stdout)
     after = figures["after"]
     low, high = after[str(min(counts))], after[str(max(counts))]
@@ -127,6 +137,11 @@ def server_targets(server: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _ms(value: Any) -> str:
+    """Milliseconds to a tenth, or '-' where the figure could not be taken (no /proc)."""
+    return f"{value:.1f}" if isinstance(value, int | float) else "-"
 
 
 def print_report(results: dict[str, Any]) -> None:
@@ -183,15 +198,19 @@ def print_report(results: dict[str, Any]) -> None:
               f"(CPU {cli['render_cpu_ms']:.0f} ms); {cli['bare_command']}: {cli['bare_imports_ms']:.0f} ms "
               f"(CPU {cli['bare_imports_cpu_ms']:.0f} ms)\n")
     out.write("\n`formgen serve` on loopback (PDF renders)\n")
-    out.write(f"  {'workers':>7} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>6}\n")
+    out.write(f"  {'workers':>7} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>6} "
+              f"{'server CPU ms/req':>18}\n")
     for workers, rows in results["server"].items():
         for row in rows:
             out.write(f"  {workers:>7} {row['clients']:>7} {row['requests_per_second']:>8.2f} {row['p50_ms']:>8.1f} "
-                      f"{row['p99_ms']:>8.1f} {row['failures']:>6}\n")
+                      f"{row['p99_ms']:>8.1f} {row['failures']:>6} {_ms(row['server_cpu_ms_per_request']):>18}\n")
     mem = results["memory"]
-    out.write(f"\nResident memory (MB): started {mem['rss_mb_started']}, warm {mem['rss_mb_warm']}, "
+    out.write(f"\nResident memory (MB) of a stand-in worker ({mem['threads']} threads, mixed renders, the server's "
+              f"settings: {mem['arena_max']} malloc arenas, gc threshold {mem['gc_threshold']}, trim {mem['trim']}): "
+              f"started {mem['rss_mb_started']}, warm {mem['rss_mb_warm']}, "
               + ", ".join(f"after {count} renders {mb}" for count, mb in mem["after"].items())
-              + f" ({mem['seconds']} s)\n")
+              + f" ({mem['seconds']} s; {mem['cpu_ms_per_render']} ms CPU and {mem['minor_faults_per_render']} page "
+              f"faults a render; {mem['trims']} trims)\n")
     hostile.print_report(results["hostile"], out)
     peer = results["peers"]
     out.write("\nPeers in this run\n")
@@ -204,10 +223,20 @@ def print_report(results: dict[str, Any]) -> None:
                   f"{office['batch']}); formgen PDF {office['formgen_pdf_ms']:.1f} ms\n")
     else:
         out.write(f"  warm LibreOffice: not available: {office['reason']}\n")
+    found = peer["carbone"]
+    if found["available"]:
+        out.write(f"  Carbone (same template and data, its LibreOffice kept running): PDF {found['carbone_pdf_ms']:.0f} ms "
+                  f"(CPU {_ms(found['carbone_pdf_cpu_ms'])} ms), its DOCX alone {found['carbone_docx_ms']:.0f} ms; "
+                  f"formgen PDF {found['formgen_pdf_ms']:.1f} ms (CPU {found['formgen_pdf_cpu_ms']:.1f} ms); "
+                  f"{found['carbone_pages']} and {found['formgen_pages']} pages\n")
+    else:
+        out.write(f"  Carbone: not available: {found['reason']}\n")
     served = peer["server"]
     out.write(f"  {served['workers']} workers, {served['clients']} clients: formgen serve "
-              f"{served['formgen']['requests_per_second']:.1f} PDF/s, bare reportlab Flask app "
-              f"{served['bare_reportlab']['requests_per_second']:.1f} PDF/s\n")
+              f"{served['formgen']['requests_per_second']:.1f} PDF/s ({_ms(served['formgen']['server_cpu_ms_per_request'])} "
+              f"ms server CPU a PDF), bare reportlab Flask app setting the same story "
+              f"{served['bare_reportlab']['requests_per_second']:.1f} PDF/s "
+              f"({_ms(served['bare_reportlab']['server_cpu_ms_per_request'])} ms)\n")
     out.write("\nTargets (ratios within this run)\n")
     for name, target in results["targets"].items():
         holds = target["holds"]
@@ -218,6 +247,120 @@ def print_report(results: dict[str, Any]) -> None:
                   f"{'holds' if holds else 'MISSED'}{detail}\n")
 
 
+RESULTS_MD = HERE / "RESULTS.md"
+MD_BEGIN = "<!-- make bench writes from here: benchmarks/run.py, the last full run -->"
+MD_END = "<!-- make bench writes up to here -->"
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10, check=False)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except OSError:
+        return "unknown"
+    return (done.stdout.strip() or "unknown") + (" with uncommitted changes" if dirty else "")
+
+
+def _verdict(target: dict[str, Any]) -> str:
+    return "holds" if target["holds"] else "**missed**"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """This run's tables for benchmarks/RESULTS.md (between MD_BEGIN and MD_END)."""
+    m = results["machine"]
+    start, end = m["load_average_at_start"][0], m.get("load_average_at_end", [float("nan")])[0]
+    busy = max(start, end) >= (m["cores"] or 1) / 2
+    lines = [MD_BEGIN, "", f"## The last full `make bench`: {m['when'][:10]}, commit {m.get('commit', 'unknown')}", "",
+             f"{m['cpu']}, {m['cores']} cores, Python {m['python']}, reportlab {m['packages'].get('reportlab')}. "
+             f"Load average {start:.1f} at the start and {end:.1f} at the end"
+             + (": **a busy machine**, shared with other work, so wall-clock times and requests per second are "
+                "inflated and noisy; CPU times move much less, and each ratio compares figures taken in this same "
+                "run." if busy else ": a quiet machine.") + " Written by `benchmarks/run.py`; the sections below "
+             "this one are written by hand.", ""]
+    peer = results["peers"]
+    lines += ["### formgen beside its peers", "",
+              "| document | formgen PDF path, wall / CPU ms | peer | peer, wall / CPU ms | ratio (target) | verdict |",
+              "| --- | ---: | --- | ---: | ---: | --- |"]
+    for row in peer["platypus_floor"]:
+        label = f"{row['form']}{' (' + str(row['cases']) + ' cases)' if 'cases' in row else ''}"
+        holds = row["ratio"] <= row["target"]
+        lines.append(f"| {label} | - / {row['formgen_pdf_cpu_ms']:.1f} | reportlab setting the same story (the floor) | "
+                     f"- / {row['floor_cpu_ms']:.1f} | {row['ratio']:.2f} (<= {row['target']}) | "
+                     f"{'holds' if holds else '**missed**'} |")
+    office = peer["libreoffice"]
+    if office["available"]:
+        lines.append(f"| {office['form']} | {office['formgen_pdf_ms']:.1f} / - | formgen's DOCX + a warm LibreOffice | "
+                     f"{office['peer_path_ms']:.0f} / - | {office['ratio']:.2f} (>= {office['target']}) | "
+                     f"{'holds' if office['ratio'] >= office['target'] else '**missed**'} |")
+    else:
+        lines.append(f"| - | - | a warm LibreOffice | not available: {office['reason']} | - | - |")
+    found = peer["carbone"]
+    if found["available"]:
+        lines.append(f"| {found['form']} | {found['formgen_pdf_ms']:.1f} / {found['formgen_pdf_cpu_ms']:.1f} | "
+                     f"Carbone 3 PDF, same template and data, its LibreOffice kept running | {found['carbone_pdf_ms']:.0f} / "
+                     f"{_ms(found['carbone_pdf_cpu_ms'])} | {found['ratio']:.2f} (>= {found['target']}); CPU "
+                     f"{found['cpu_ratio']} | {'holds' if found['ratio'] >= found['target'] else '**missed**'} |")
+    else:
+        lines.append(f"| - | - | Carbone | not available: {found['reason']} | - | - |")
+    served = peer["server"]
+    lines += ["", "### `formgen serve` beside a bare reportlab Flask app setting the same story "
+              f"({served['workers']} workers, {served['clients']} clients, {served['formgen']['requests']} PDFs each in "
+              f"{served['formgen']['rounds']} rounds taken in turn)", "",
+              "| server | PDF/s | p50 ms | p99 ms | server CPU ms a PDF | failed |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for label, row in (("formgen serve", served["formgen"]), ("bare reportlab Flask app", served["bare_reportlab"])):
+        lines.append(f"| {label} | {row['requests_per_second']:.1f} | {row['p50_ms']:.0f} | {row['p99_ms']:.0f} | "
+                     f"{_ms(row['server_cpu_ms_per_request'])} | {row['failures']} |")
+    lines += ["", f"PDFs per second, formgen over bare: **{served['ratio']}** (target >= {served['target']}); the same from "
+              f"the servers' CPU time per PDF (what the cores would give each server to itself): **{served['cpu_ratio']}**.",
+              "", "| workers | clients | PDF/s | p50 ms | p99 ms | server CPU ms a PDF | failed |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for workers, rows in results["server"].items():
+        for row in rows:
+            lines.append(f"| {workers} | {row['clients']} | {row['requests_per_second']:.1f} | {row['p50_ms']:.0f} | "
+                         f"{row['p99_ms']:.0f} | {_ms(row['server_cpu_ms_per_request'])} | {row['failures']} |")
+    mem = results["memory"]
+    rendering = mem.get("rss_mb_while_rendering", {})
+    lines += ["", f"### A worker's memory: {max(int(c) for c in mem['after'])} mixed renders, {mem['threads']} threads, "
+              "the server's settings", "",
+              f"`benchmarks/memory.py --mixed --server --threads {mem['threads']}`: every form's example and the example "
+              f"grown to 12 records, and the 40-case agenda, PDF and DOCX in turn; {mem['arena_max']} malloc arenas, "
+              f"collector threshold {mem['gc_threshold']}, trim: {mem['trim']}.", "",
+              "| started | warm | " + " | ".join(f"after {int(c):,}" for c in mem["after"])
+              + " | while rendering (median, highest) | CPU ms a render | page faults a render | trims |",
+              "| ---: | ---: | " + " | ".join("---:" for _ in mem["after"]) + " | ---: | ---: | ---: | ---: |",
+              f"| {mem['rss_mb_started']} | {mem['rss_mb_warm']} | " + " | ".join(str(v) for v in mem["after"].values())
+              + f" | {rendering.get('median', '-')}, {rendering.get('max', '-')} | {mem['cpu_ms_per_render']} | "
+              f"{mem['minor_faults_per_render']} | {mem['trims']} |"]
+    lines += ["", "### Per form (ms, wall-clock median / CPU median)", "", "| form | PDF render | DOCX render |",
+              "| --- | ---: | ---: |"]
+    for form_id, row in results["forms"].items():
+        if "error" in row:
+            lines.append(f"| {form_id} | not available | {row['error']} |")
+            continue
+        lines.append(f"| {form_id} | {row['pdf_render']['median_ms']:.1f} / {row['pdf_render']['cpu_median_ms']:.1f} | "
+                     f"{row['docx_render']['median_ms']:.1f} / {row['docx_render']['cpu_median_ms']:.1f} |")
+    lines += ["", "### Targets (ratios within this run)", "", "| target | value | bound | verdict | detail |",
+              "| --- | ---: | --- | --- | --- |"]
+    for name, target in results["targets"].items():
+        lines.append(f"| {name} | {_fmt(target['value'])} | {target['bound']} | {_verdict(target)} | "
+                     f"{target.get('form', '')} |")
+    return "\n".join([*lines, "", MD_END])
+
+
+def write_markdown(path: Path, text: str) -> None:
+    """Replace the last run's tables in RESULTS.md (after its opening paragraphs the first time)."""
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    if MD_BEGIN in old and MD_END in old:
+        head, rest = old.split(MD_BEGIN, 1)
+        new = head + text + rest.split(MD_END, 1)[1]
+    else:
+        first = old.find("\n## ")
+        new = (old + "\n" + text + "\n") if first < 0 else old[:first + 1] + text + "\n" + old[first:]
+    path.write_text(new)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny counts: checks every figure is produced")
@@ -226,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="timed requests per server row (default 120, quick 4)")
     parser.add_argument("--renders", help="memory checkpoints, comma-separated (default 1000,10000; quick 4,8)")
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the JSON")
+    parser.add_argument("--markdown", type=Path, help="where to write this run's tables (default: benchmarks/RESULTS.md, "
+                        "except with --quick)")
     args = parser.parse_args(argv)
     quick = args.quick
     runs = args.runs or (2 if quick else 40)
@@ -283,9 +428,15 @@ def main(argv: list[str] | None = None) -> int:
     if office["available"]:
         targets["docx_plus_warm_libreoffice_over_formgen_pdf"] = {
             "value": office["ratio"], "bound": f">= {office['target']}", "holds": office["ratio"] >= office["target"]}
+    found = results["peers"]["carbone"]
+    if found["available"]:
+        targets["carbone_pdf_over_formgen_pdf"] = {
+            "value": found["ratio"], "bound": f">= {found['target']}", "holds": found["ratio"] >= found["target"],
+            "form": f"CPU time: {found['cpu_ratio']}"}
     served = results["peers"]["server"]
     targets["formgen_serve_over_bare_reportlab_app_rps"] = {
-        "value": served["ratio"], "bound": f">= {served['target']}", "holds": (served["ratio"] or 0) >= served["target"]}
+        "value": served["ratio"], "bound": f">= {served['target']}", "holds": (served["ratio"] or 0) >= served["target"],
+        "form": f"server CPU time per PDF, bare over formgen: {served['cpu_ratio']}"}
     for endpoint, row in results["hostile"]["worst_inputs"].items():
         worst = row["worst"]
         targets[f"worst_input_cpu_s_{endpoint}"] = {"value": worst["cpu_s"], "bound": "< 1.0 s and 50 MB",
@@ -294,15 +445,24 @@ def main(argv: list[str] | None = None) -> int:
     mem = results["memory"]
     targets["memory_growth"] = {"value": mem["growth"], "bound": 0.10, "holds": mem["growth"] <= 0.10,
                                 "form": f"RSS after {max(renders)} renders over after {min(renders)}, less 1"}
+    last = mem["after"][str(max(renders))]
+    targets["worker_rss_mb_after_mixed_renders"] = {"value": last, "bound": RSS_BOUND_MB, "holds": last <= RSS_BOUND_MB,
+                                                    "form": f"after {max(renders)} mixed renders, {mem['threads']} threads"}
     for target in targets.values():
         if isinstance(target["bound"], float):
             target["bound"] = f"<= {target['bound']}"
     results["targets"] = targets
 
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["machine"]["commit"] = _commit()
     print_report(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     sys.stdout.write(f"\nwrote {args.json}\n")
+    tables = args.markdown or (None if quick else RESULTS_MD)
+    if tables is not None:
+        write_markdown(tables, markdown(results))
+        sys.stdout.write(f"wrote this run's tables in {tables}\n")
     return 0
 
 

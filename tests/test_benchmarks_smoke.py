@@ -20,7 +20,8 @@ STAGES = ["validate", "context", "fill", "layout", "count_pages", "docx_save", "
           "docx_render", "docx_render_no_limit"]
 TARGETS = ["pdf_path_over_fill_plus_layout", "docx_no_limit_over_fill_and_save", "cold_cli_over_bare_imports",
            "two_workers_over_one_rps", "p99_over_p50_2_workers_2_clients", "memory_growth",
-           "pdf_path_over_platypus_floor_manchester-allocations-pro-forma", "formgen_serve_over_bare_reportlab_app_rps"]
+           "pdf_path_over_platypus_floor_manchester-allocations-pro-forma", "formgen_serve_over_bare_reportlab_app_rps",
+           "worker_rss_mb_after_mixed_renders"]
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,26 @@ def test_cold_cli_and_memory_figures(quick_run: tuple[str, dict[str, Any]]) -> N
     memory = results["memory"]
     assert sorted(memory["after"], key=int) == ["4", "8"]
     assert all(mb > 0 for mb in memory["after"].values())
+    # A stand-in worker: mixed renders from the render slots' threads, with what `formgen serve` sets.
+    assert memory["mixed"] and memory["server"] and memory["threads"] == 4 and memory["trim"] == "keeper"
+
+
+def test_the_servers_cpu_time_per_pdf_is_measured(quick_run: tuple[str, dict[str, Any]]) -> None:
+    served = quick_run[1]["peers"]["server"]
+    for row in (served["formgen"], served["bare_reportlab"]):
+        assert row["failures"] == 0 and row["server_cpu_ms_per_request"] is not None
+    assert "bare reportlab Flask app setting the same story" in quick_run[0]
+
+
+def test_carbone_is_measured_beside_formgen_or_says_why_not(quick_run: tuple[str, dict[str, Any]]) -> None:
+    printed, results = quick_run
+    found = results["peers"]["carbone"]
+    if found["available"]:
+        assert found["carbone_pdf_ms"] > 0 and found["formgen_pdf_ms"] > 0
+        assert found["carbone_pages"] == found["formgen_pages"]  # the same template lays out alike
+        assert "carbone_pdf_over_formgen_pdf" in printed
+    else:
+        assert f"Carbone: not available: {found['reason']}" in printed
 
 
 def test_every_target_is_a_ratio_with_a_verdict(quick_run: tuple[str, dict[str, Any]]) -> None:
@@ -118,3 +139,25 @@ def test_the_worst_input_per_endpoint_and_throughput_beside_slow_clients(quick_r
     slow = results["hostile"]["slow_clients"]
     for row in (slow["alone"], slow["with_3_slow_clients"]):
         assert row["failures"] == 0 and row["requests"] > 0 and row["requests_per_second"] > 0
+
+
+def test_a_full_run_writes_its_tables_into_results_md_keeping_what_people_wrote(
+        quick_run: tuple[str, dict[str, Any]], tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import run
+
+    results = quick_run[1]
+    page = tmp_path / "RESULTS.md"
+    page.write_text("# Benchmark results\n\nHow to read them.\n\n## A run described by hand\n\nKept as written.\n")
+    for _ in range(2):  # a second run replaces the first run's tables
+        run.write_markdown(page, run.markdown(results))
+    text = page.read_text()
+    assert text.count(run.MD_BEGIN) == text.count(run.MD_END) == 1
+    assert text.index("How to read them.") < text.index(run.MD_BEGIN) < text.index("## A run described by hand")
+    assert text.endswith("## A run described by hand\n\nKept as written.\n")
+    for heading in ("### formgen beside its peers", "### `formgen serve` beside a bare reportlab Flask app",
+                    "### A worker's memory", "### Targets (ratios within this run)"):
+        assert heading in text
+    assert "busy machine" in text or "a quiet machine" in text  # the load average is always said
+    for name in TARGETS:
+        assert f"| {name} |" in text

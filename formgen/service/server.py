@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import ipaddress
 import json
 import logging
@@ -51,6 +52,14 @@ BODY_SECONDS = 30
 SEND_SECONDS = 30
 THREADS = 32
 MAX_REQUESTS = 5000  # requests a worker serves before it is replaced (see gunicorn_options)
+# A worker's memory settings, chosen by measurement (benchmarks/RESULTS.md, issue 15; see tune_process and
+# MemoryKeeper): glibc malloc arenas per process; how much a worker may grow past its last trim before it gives
+# freed memory back, checked when no other request is in hand (trimming while others render gave back almost
+# nothing); and no fixed mmap threshold (it gave nothing beside the trim).
+ARENA_MAX = 2
+TRIM_SLACK_MB = 8
+TRIM_WHEN_IDLE = True
+MMAP_THRESHOLD: int | None = None
 log = logging.getLogger("formgen.http")
 
 
@@ -202,24 +211,99 @@ def problem_bytes(status: int, title: str, detail: str, request_id: str) -> byte
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def _malloc_trim() -> Any:
-    """glibc's malloc_trim, or None where there is none (macOS, musl)."""
+def _libc_function(name: str) -> Any:
+    """A glibc allocator function (malloc_trim, mallopt), or None where there is none (macOS, musl)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
+        return getattr(libc, name)
     except (OSError, AttributeError):
         return None
 
 
-_MALLOC_TRIM = _malloc_trim()
+_MALLOC_TRIM = _libc_function("malloc_trim")
+_MALLOPT = _libc_function("mallopt")
+_M_ARENA_MAX = -8  # glibc's malloc.h
+_M_MMAP_THRESHOLD = -3
 
 
-def after_render() -> None:
-    """Give the memory a render freed back to the system. A render's many small objects are freed but
-    leave glibc's heap in pieces it keeps: without this a worker's memory climbs with the renders it has
-    done (benchmarks/RESULTS.md, issue 15), with it the worker stays near its warm size."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+def rss_bytes() -> int | None:
+    """This process's resident memory, from /proc (Linux), else None."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def tune_process(arena_max: int | None = ARENA_MAX, mmap_threshold: int | None = MMAP_THRESHOLD) -> None:
+    """Allocator and collector settings for a process that renders for a long time: the master, once the app is
+    loaded and before the workers fork (they inherit them), or a benchmark standing in for a worker.
+
+    - At most `arena_max` glibc arenas: glibc gives each thread that meets a locked arena one of its own (up to
+      8 a core), and memory freed in one arena cannot serve another's renders.
+    - Allocations of `mmap_threshold` bytes or more get pages of their own, given back when freed; glibc would
+      otherwise raise its threshold as large blocks are freed, and put the next ones in the heap.
+    - What start-up loaded (templates, fonts, modules) lives as long as the process: frozen (gc.freeze, as Python's
+      documentation advises before a fork), the collector never walks it again, and a worker's collections do
+      not write to, so copy, the pages it shares with the master. The collector's thresholds stay Python's:
+      collecting less often let each render's cyclic garbage (a filled document's parts, holding their XML
+      trees) pile up, to 1.6-1.8 times the memory (benchmarks/RESULTS.md)."""
+    if arena_max and _MALLOPT is not None:
+        _MALLOPT(_M_ARENA_MAX, arena_max)
+    if mmap_threshold and _MALLOPT is not None:
+        _MALLOPT(_M_MMAP_THRESHOLD, mmap_threshold)
+    gc.collect()
+    gc.freeze()
+
+
+class MemoryKeeper:
+    """Gives a worker's freed memory back to the system once the worker holds `slack_mb` more than just after
+    it last did so (0: after every request), checked as each request ends.
+
+    A render's objects are freed but leave glibc's heap in pieces it keeps, so a worker that never trims
+    holds what its largest renders needed (benchmarks/RESULTS.md, issue 15). Trimming after every request
+    costs that request ~1 ms of CPU and the next one the page faults of taking the memory back (~0.8 ms
+    for the pro forma); with the slack, everyday renders reuse what they freed and only the memory a large
+    render (a 40-case agenda) or a burst left behind is returned. With `when_idle`, only the last request
+    in hand checks: a worker that is never idle then never trims."""
+
+    def __init__(self, slack_mb: float = TRIM_SLACK_MB, trim: Any = _MALLOC_TRIM, rss: Any = rss_bytes,
+                 when_idle: bool = TRIM_WHEN_IDLE) -> None:
+        self.slack = int(slack_mb * 2**20)
+        self._trim, self._rss = trim, rss
+        self.when_idle = when_idle
+        self._lock = threading.Lock()
+        self._trimming = threading.Lock()
+        self.in_hand = 0
+        self.after_trim: int | None = None  # resident bytes just after the last trim (None: never trimmed)
+
+    def begin(self) -> None:
+        with self._lock:
+            self.in_hand += 1
+
+    def end(self) -> bool:
+        """A request is done; trim if the worker has grown (and, when_idle, no other request is in hand). True if
+        it trimmed."""
+        with self._lock:
+            self.in_hand -= 1
+            if self.in_hand and self.when_idle:
+                return False
+        # Outside the lock: a request that starts now is not held up behind the trim.
+        return self.trim_if_grown()
+
+    def trim_if_grown(self) -> bool:
+        if self._trim is None or not self._trimming.acquire(blocking=False):  # one trim at a time is enough
+            return False
+        try:
+            now = self._rss()
+            grown = self.after_trim is None or now is None or now - self.after_trim >= self.slack
+            if self.slack > 0 and not grown:  # a slack of 0: trim every time
+                return False
+            self._trim(0)
+            self.after_trim = self._rss()
+            return True
+        finally:
+            self._trimming.release()
 
 
 class FormgenWorker(ThreadWorker):  # type: ignore[misc]
@@ -236,8 +320,7 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
         self._busy: dict[str, int] = {}
         self._busy_lock = threading.Lock()
         self._closer = LingeringCloser()
-        self._rendering = 0  # requests in hand on this worker's threads
-        self._rendering_lock = threading.Lock()
+        self.memory = MemoryKeeper()  # counts the requests in hand on this worker's threads
 
     def finish_request(self, conn: Any, fs: Any) -> None:
         try:
@@ -293,18 +376,12 @@ class FormgenWorker(ThreadWorker):  # type: ignore[misc]
         if isinstance(conn.sock, DeadlineSocket):
             conn.sock.start(min(self.body_seconds, OVER_SHARE_SECONDS) if conn.sock.strict else self.body_seconds,
                             "body")
-        with self._rendering_lock:
-            self._rendering += 1
+        self.memory.begin()
         try:
             return super().handle_request(req, conn)
         finally:
-            with self._rendering_lock:
-                self._rendering -= 1
-                last = self._rendering == 0
-            if last:
-                # The last request in hand: give back what the renders freed, without holding up another
-                # thread's render on the allocator's locks.
-                after_render()
+            # The last request in hand gives back what the renders freed, if the worker has grown.
+            self.memory.end()
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         self._answer(client, exc)
@@ -362,7 +439,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         from formgen.engine.pipeline import warm_up
 
         warm_up()
-        return create_app()
+        app = create_app()
+        tune_process()  # in the master, after loading and before the fork: the workers inherit it
+        return app
 
 
 def is_loopback(host: str) -> bool:
@@ -421,7 +500,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "keepalive": 2,
         # Templates and fonts load once in the master, then are shared by the workers.
         "preload_app": True,
-        # A backstop to after_render: a worker is replaced (forked again from the master, in milliseconds)
+        # A backstop to MemoryKeeper: a worker is replaced (forked again from the master, in milliseconds)
         # after this many requests, the jitter keeping the workers from all restarting at once.
         "max_requests": MAX_REQUESTS,
         "max_requests_jitter": MAX_REQUESTS // 10,
