@@ -89,8 +89,10 @@ def _fill_task(page: Any, task: Any, body: dict[str, Any], checked: set[str], wh
     _check_once(page, checked, "list", where)
     for index, item in enumerate(body.get(rows.name) or []):
         page.locator("#add-item").click()
-        # After "add another" the new item's first question has the focus (no script needed: autofocus).
-        assert (page.evaluate("document.activeElement.name") or "").startswith(f"{rows.name}.{index}.")
+        # After "add another" the new item's first question has the focus (no script needed: autofocus, which
+        # the browser applies once the page has loaded: waited for, and it fails if it never comes).
+        page.wait_for_function("prefix => (document.activeElement && document.activeElement.name || '')"
+                               ".startsWith(prefix)", arg=f"{rows.name}.{index}.", timeout=10_000)
         _check_once(page, checked, "item", where)
         fill_fields(page, rows.children, item, prefix=f"{rows.name}.{index}")
         page.get_by_role("button", name="Save and continue").click()
@@ -171,7 +173,8 @@ def test_the_pages_work_without_javascript(browser: Any, live_server: str) -> No
         page.get_by_role("button", name="Start now").click()
         page.get_by_role("link", name="Family composition", exact=True).click()
         page.locator("#add-item").click()
-        assert page.evaluate("document.activeElement.name") == "family_members.0.full_name"
+        page.wait_for_function("() => document.activeElement && document.activeElement.name === "
+                               "'family_members.0.full_name'", timeout=10_000)
         page.locator('[name="family_members.0.full_name"]').fill("Kai Example")
         page.get_by_role("button", name="Save and continue").click()
         # Saved, with what is still missing shown on the item's page; the list has it.
