@@ -204,12 +204,12 @@ def render_targets(stages: Mapping[str, dict[str, Timing]]) -> dict[str, Any]:
 def untagged_layout() -> Iterator[None]:
     """The engine's own PDF path with the layout's tagging (PDF/UA-1, PDF/A-3) off, as before issue 17:
     pipeline.render itself is timed, so the two figures differ by the tagging and nothing else."""
-    original = pipeline.layout_pdf
-    pipeline.layout_pdf = functools.partial(original, tagged=False)  # type: ignore[assignment]
+    original = pipeline.lay_out
+    pipeline.lay_out = functools.partial(original, tagged=False)  # type: ignore[assignment]
     try:
         yield
     finally:
-        pipeline.layout_pdf = original  # type: ignore[assignment]
+        pipeline.lay_out = original  # type: ignore[assignment]
 
 
 def _untagged(render: Callable[[], Any]) -> Callable[[], Any]:

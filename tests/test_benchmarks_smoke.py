@@ -161,3 +161,19 @@ def test_a_full_run_writes_its_tables_into_results_md_keeping_what_people_wrote(
     assert "busy machine" in text or "a quiet machine" in text  # the load average is always said
     for name in TARGETS:
         assert f"| {name} |" in text
+
+
+def test_the_untagged_figure_times_the_engine_with_tagging_off_and_nothing_else() -> None:
+    """stages.untagged_layout switches the engine's own layout to untagged for the tagged-against-untagged row
+    (it once patched a function the render path no longer calls, and the row could not run)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import stages
+
+    from formgen.engine import pipeline
+
+    spec = all_forms()[stages.PRO_FORMA]
+    tagged = pipeline.render(spec, dict(spec.example), "pdf").content
+    with stages.untagged_layout():
+        untagged = pipeline.render(spec, dict(spec.example), "pdf").content
+    assert b"/StructTreeRoot" in tagged and b"/StructTreeRoot" not in untagged
+    assert pipeline.render(spec, dict(spec.example), "pdf").content == tagged  # restored afterwards
