@@ -19,6 +19,7 @@ to the signed-in person (g.client): another person's draft is "not found".
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,7 +49,7 @@ from formgen.service.downloads import document_response
 from formgen.service.render_slots import render_slot
 from formgen.service.web import csrf
 from formgen.service.web.drafting import DraftState
-from formgen.service.web.schema_form import Field, page, parse, summary_rows
+from formgen.service.web.schema_form import Field, change_rows, error_summary, input_id, page, parse, summary_rows
 from formgen.service.web.tasks import Status, Task, errors_in, initials, item_title, status, tasks_of
 from formgen.service.web.views import STALE, _page_limit_summary, _render, bp, fields_of
 from formgen.store.drafts import DraftNotFound
@@ -100,7 +101,7 @@ def _go(endpoint: str, anchor: str | None = None, **values: Any) -> Redirect:
     return redirect(url_for(endpoint, **values, _anchor=anchor), 303)
 
 
-def _stale(draft: _Loaded | None = None) -> Page:
+def _stale() -> Page:
     return _render("web/message.html", 400, heading="Nothing was saved", text=STALE)
 
 
@@ -235,7 +236,7 @@ def task_list(draft_id: str) -> Page:
 def draft_upload(draft_id: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     try:
         content = _read_file()
         if content is None:
@@ -254,13 +255,8 @@ def _task_page(draft: _Loaded, task: Task) -> Page:
     errors = errors_in(task, draft.errors()) if task.slug in draft.state.saved else {}
     built = page(task.fields, draft.state.body, errors, draft.state.room)
     return _render("web/task.html", spec=draft.spec, draft=draft, task=task, page=built,
-                   summary=_summary(built), unchecked=_unchecked_under(draft, task.names),
+                   summary=error_summary(built), unchecked=_unchecked_under(draft, task.names),
                    return_to=_return_to())
-
-
-def _summary(built: Any) -> list[dict[str, str]]:
-    from formgen.service.web.schema_form import error_summary
-    return error_summary(built)
 
 
 def _unchecked_under(draft: _Loaded, roots: Any) -> list[str]:
@@ -281,7 +277,6 @@ def task_page(draft_id: str, slug: str) -> Page:
 
 def _apply_rows_action(draft: _Loaded, action: str) -> str | None:
     """'add:<path>' or 'remove:<path>.<n>' on a list inside a page (a case's children): the anchor to land on."""
-    from formgen.service.web.schema_form import change_rows, input_id
     if not change_rows(fields_of(draft.spec.id), draft.state.body, action):
         abort(400)
     verb, _, target = action.partition(":")
@@ -298,7 +293,7 @@ def task_post(draft_id: str, slug: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     task = _task(draft.spec, slug)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     state = draft.state
     state.said()
     if task.rows is None:
@@ -365,7 +360,7 @@ def items_from_documents(draft_id: str, slug: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     task, rows = _list_task(draft, slug)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     if draft.spec.row_takes is None or draft.spec.row_takes[0] != rows.name:
         abort(404)
     files = [f for f in request.files.getlist("files") if f.filename]
@@ -442,7 +437,7 @@ def item_page(draft_id: str, slug: str, number: str) -> Page:
     built = page(rows.children, row, errors, draft.state.room, prefix=prefix)
     if number == "new" and not errors:
         _focus_first(built.items)
-    summary = _summary(built)
+    summary = error_summary(built)
     if prefix in errors:
         summary.insert(0, {"text": errors[prefix][0], "href": "#main-content"})
     title = item_title(rows, row, index) if number != "new" else f"Add {_article(rows)}"
@@ -474,7 +469,7 @@ def item_post(draft_id: str, slug: str, number: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     task, rows = _list_task(draft, slug)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     index = _item_number(draft, rows, number)
     prefix = f"{rows.name}.{index}"
     row = parse(rows.children, request.form, prefix)
@@ -522,7 +517,7 @@ def remove_post(draft_id: str, slug: str, number: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     task, rows = _list_task(draft, slug)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     if number == "new":
         abort(404)
     index = _item_number(draft, rows, number)
@@ -593,7 +588,6 @@ def _cards(draft: _Loaded) -> list[dict[str, Any]]:
 
 def _problems(draft: _Loaded, errors: Mapping[str, list[str]]) -> list[dict[str, str]]:
     built = page(fields_of(draft.spec.id), draft.state.body, errors)
-    from formgen.service.web.schema_form import error_summary
     lines = error_summary(built)
     anchors: dict[str, str] = {}
     for path, anchor in built.anchors.items():
@@ -640,7 +634,7 @@ def check(draft_id: str) -> Page:
 def confirm(draft_id: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     try:
         with render_slot():
             pipeline.check(draft.spec, draft.state.body)
@@ -662,7 +656,6 @@ def done(draft_id: str) -> Redirect | Page:
 
 
 def _uk(iso: str | None) -> str:
-    import datetime as dt
     if not iso:
         return ""
     try:
@@ -675,7 +668,7 @@ def _uk(iso: str | None) -> str:
 def download(draft_id: str) -> Response | Redirect | Page:
     draft = _Loaded(draft_id)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     if not draft.state.finished:
         return _go("web.check", draft_id=draft.id)
     fmt = request.form.get("format", "pdf")
@@ -707,7 +700,7 @@ def delete_page(draft_id: str) -> Page:
 def delete_post(draft_id: str) -> Redirect | Page:
     draft = _Loaded(draft_id)
     if not csrf.valid():
-        return _stale(draft)
+        return _stale()
     drafts_hooks.store().delete(_owner(), draft.id)
     return _go("web.start")
 
