@@ -301,3 +301,99 @@ def test_cell_styles_made_with_their_defaults_are_those_the_commands_over_every_
     made = Table(data, style=TableStyle(padded), cellStyles=pdf_layout._cell_styles(2, 3))._cellStyles
     assert [[(type(cell), vars(cell)) for cell in row] for row in made] == [
         [(type(cell), vars(cell)) for cell in row] for row in by_commands]
+
+
+def _with_breaks(value: Any, tab: str) -> Any:
+    """Every text of a context given line breaks and braces (and `tab`), wherever the template prints it."""
+    if isinstance(value, str):
+        return f"{value}\nnext line{tab}after {{{{ x }}}}\n"
+    if isinstance(value, dict):
+        return {key: _with_breaks(item, tab) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_with_breaks(item, tab) for item in value]
+    return value
+
+
+class _AsDocxtplPrints:
+    """User text as the fill printed it before line breaks were written by Printable: escaped, braces
+    neutralised, the line break left for docxtpl's resolve_listing."""
+
+    def __init__(self, text: str) -> None:
+        from html import escape
+
+        self.xml = escape(text, quote=False).replace("{", "&#123;").replace("}", "&#125;")
+
+    def __html__(self) -> str:
+        return self.xml
+
+    def __str__(self) -> str:
+        return self.xml
+
+    def __bool__(self) -> bool:
+        return bool(self.xml)
+
+
+def _as_docxtpl_prints(value: Any) -> Any:
+    if isinstance(value, str):
+        return _AsDocxtplPrints(value)
+    if isinstance(value, dict):
+        return {key: _as_docxtpl_prints(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_docxtpl_prints(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("tab", ["", "\t"])
+def test_line_breaks_printed_as_words_own_are_what_docxtpls_resolve_listing_makes(
+        form: FormSpec, example: dict[str, Any], tab: str) -> None:
+    """Printable writes a line break as resolve_listing would: the same body XML, on every form, with a break,
+    a tab and braces in every text the context holds (so a text printed anywhere but a run's w:t shows)."""
+    import re
+
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import _has_listing, _joined_lines, compiled, printable, resolve_listing
+
+    context = _with_breaks(form.build_context(pipeline.validate(form, example)), tab)
+    body = compiled(form.template_path).body
+    tpl = DocxTemplate.__new__(DocxTemplate)
+    before = tpl.resolve_listing(re.sub(r"\n<w:p([ >])", r"<w:p\1", body.render(_as_docxtpl_prints(context))))
+    now = _joined_lines(body.render(printable(context)))
+    # With no tab, nothing is left for resolve_listing to do: the fill skips it.
+    assert _has_listing(now.encode()) is bool(tab)
+    if tab:
+        now = resolve_listing(tpl, now)
+    assert "<w:br/>" in before  # the breaks reached the body
+    assert now == before
+
+
+@pytest.mark.parametrize("xml", ["", "<w:p>a</w:p>", "a\tb", "a\nb", "\a", "\f", "é\n", "<w:t>\t</w:t>"])
+def test_listing_found_by_byte_search_as_the_regular_expression_finds_it(xml: str) -> None:
+    from formgen.documents.docx_fill import _LISTING, _has_listing
+
+    assert _has_listing(xml.encode()) is bool(_LISTING.search(xml))
+
+
+def test_the_body_parsed_in_its_document_is_the_body_docxtpl_moves_there(form: FormSpec, example: dict[str, Any]) -> None:
+    """The fill parses the filled body inside the template's w:document (no move of every node): the same
+    saved XML as docxtpl's parse-alone-and-move, python-docx's own element classes, on every form."""
+    import io
+
+    from docx.oxml.document import CT_Body
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    from formgen.documents.docx_fill import _joined_lines, compiled, fix_tables, printable
+
+    template = compiled(form.template_path)
+    context = form.build_context(pipeline.validate(form, example))
+    filled = template.fill(context)
+    assert isinstance(filled.element.body, CT_Body)
+    assert filled.element.getroottree().getroot() is filled.part.element
+    xml = _joined_lines(template.body.render(printable(context)))
+    assert template._parsed_whole(xml.encode()) is not None  # the fast way is the one taken
+    tpl = DocxTemplate(io.BytesIO(template.blob))
+    tpl.docx = template._fresh_document()
+    tpl.map_tree(fix_tables(tpl, xml))
+    assert etree.tostring(filled.element.body) == etree.tostring(tpl.docx.element.body)
+    assert etree.tostring(filled.element) == etree.tostring(tpl.docx.element)
