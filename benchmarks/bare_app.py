@@ -53,7 +53,7 @@ def _story(form_id: str, raw: bytes, body: Any) -> tuple[bytes, tuple[float, flo
 
 
 def set_story(flowables: list[Any], size: tuple[float, float]) -> bytes:
-    """reportlab setting a story on a plain page template: the platypus floor (as peers.platypus_floor)."""
+    """reportlab setting a story on a plain page template: the platypus floor (as floors.pdf_floor)."""
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=size, invariant=1, pageCompression=1).build(flowables)
     return out.getvalue()

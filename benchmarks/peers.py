@@ -1,8 +1,7 @@
 """formgen beside what it is measured against, in the same run.
 
-- **The platypus floor**: reportlab setting the very flowables formgen's layout made (cells wrapped once),
-  on a plain document template with no headers, footers, fields or embedded data. What formgen's PDF path
-  costs beyond this is formgen's own work.
+- **The platypus floor** is in benchmarks/floors.py (with the DOCX path against a bare docxtpl): `story()`
+  below makes the flowables it sets.
 - **A warm LibreOffice**: formgen's DOCX converted to PDF by `soffice --headless --convert-to pdf`, a batch
   of copies in one call so start-up is shared (the cost a pooled converter pays per document), against
   formgen's own PDF path.
@@ -19,7 +18,6 @@ Run by `benchmarks/run.py` (`make bench`); `python benchmarks/peers.py` prints t
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import os
@@ -41,9 +39,7 @@ for entry in (str(HERE), str(HERE.parent)):
 
 import carbone_tags  # noqa: E402 - after the path set-up above
 import load  # noqa: E402
-import stages  # noqa: E402
 from measure import interleaved, ratio  # noqa: E402
-from reportlab.platypus import SimpleDocTemplate  # noqa: E402
 
 from formgen.core.registry import FormSpec, all_forms  # noqa: E402
 from formgen.documents import pdf_layout  # noqa: E402
@@ -64,22 +60,6 @@ def story(spec: FormSpec, body: Any) -> tuple[list[Any], tuple[float, float]]:
     styles = pdf_layout.StyleBook(document)
     flowables = list(pdf_layout._block_flowables(document.element.body, document._body, styles, width))
     return flowables, (section.page_width.pt, section.page_height.pt)
-
-
-def platypus_floor(spec: FormSpec, body: Any, runs: int) -> dict[str, Any]:
-    """formgen's whole PDF path against reportlab building the same story, median CPU ms of each."""
-    flowables, size = story(spec, body)
-    copies = iter([copy.deepcopy(flowables) for _ in range(runs + 3)])  # copied before timing, not during
-
-    def floor() -> bytes:
-        out = io.BytesIO()
-        SimpleDocTemplate(out, pagesize=size, invariant=1, pageCompression=1).build(next(copies))
-        return out.getvalue()
-
-    timed = interleaved({"formgen_pdf": lambda: pipeline.render(spec, body, "pdf"), "floor": floor}, runs, warmup=1)
-    path, bare = timed["formgen_pdf"].cpu_median, timed["floor"].cpu_median
-    return {"form": spec.id, "formgen_pdf_cpu_ms": round(path, 2), "floor_cpu_ms": round(bare, 2),
-            "ratio": round(ratio(path, bare), 3), "target": 1.15}
 
 
 def libreoffice_warm(spec: FormSpec, body: Any, batch: int) -> dict[str, Any]:
@@ -230,12 +210,7 @@ def served_side_by_side(body: dict[str, Any], clients: int, requests: int, worke
 
 def figures(quick: bool = False) -> dict[str, Any]:
     forms = all_forms()
-    runs = 3 if quick else 30
-    out: dict[str, Any] = {"platypus_floor": [platypus_floor(forms[PRO_FORMA], forms[PRO_FORMA].example, runs)]}
-    agenda = forms.get(stages.AGENDA)
-    if agenda is not None:
-        out["platypus_floor"].append({**platypus_floor(agenda, stages.grown_body(agenda, stages.AGENDA_CASES),
-                                                       2 if quick else 10), "cases": stages.AGENDA_CASES})
+    out: dict[str, Any] = {}
     out["libreoffice"] = libreoffice_warm(forms[PRO_FORMA], forms[PRO_FORMA].example, 2 if quick else 20)
     out["carbone"] = carbone(forms[PRO_FORMA], forms[PRO_FORMA].example, 2 if quick else 20)
     out["server"] = served_side_by_side(dict(forms[PRO_FORMA].example), 8, 16 if quick else 400, rounds=1 if quick else 4)
@@ -246,4 +221,3 @@ if __name__ == "__main__":
     found = figures(quick="--quick" in sys.argv)
     json.dump(found, sys.stdout, indent=1)
     print()
-    print("median of floor ratios:", statistics.median(row["ratio"] for row in found["platypus_floor"]))

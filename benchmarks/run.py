@@ -37,7 +37,8 @@ for entry in (str(HERE), str(ROOT)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-import hostile  # noqa: E402 - after the path set-up above, so `python benchmarks/run.py` works from anywhere
+import floors  # noqa: E402 - after the path set-up above, so `python benchmarks/run.py` works from anywhere
+import hostile  # noqa: E402
 import load  # noqa: E402
 import peers  # noqa: E402
 import stages  # noqa: E402
@@ -214,9 +215,7 @@ def print_report(results: dict[str, Any]) -> None:
     hostile.print_report(results["hostile"], out)
     peer = results["peers"]
     out.write("\nPeers in this run\n")
-    for row in peer["platypus_floor"]:
-        out.write(f"  {row['form']}{' (' + str(row['cases']) + ' cases)' if 'cases' in row else ''}: formgen PDF "
-                  f"{row['formgen_pdf_cpu_ms']:.1f} ms CPU, reportlab setting the same story {row['floor_cpu_ms']:.1f} ms\n")
+    out.write(floors.report(results["floors"]) + "\n")
     office = peer["libreoffice"]
     if office["available"]:
         out.write(f"  warm LibreOffice: {office['libreoffice_ms_per_document']:.0f} ms a document (batch of "
@@ -283,11 +282,17 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["### formgen beside its peers", "",
               "| document | formgen PDF path, wall / CPU ms | peer | peer, wall / CPU ms | ratio (target) | verdict |",
               "| --- | ---: | --- | ---: | ---: | --- |"]
-    for row in peer["platypus_floor"]:
+    for row in results["floors"]["pdf"]:
         label = f"{row['form']}{' (' + str(row['cases']) + ' cases)' if 'cases' in row else ''}"
         holds = row["ratio"] <= row["target"]
         lines.append(f"| {label} | - / {row['formgen_pdf_cpu_ms']:.1f} | reportlab setting the same story (the floor) | "
                      f"- / {row['floor_cpu_ms']:.1f} | {row['ratio']:.2f} (<= {row['target']}) | "
+                     f"{'holds' if holds else '**missed**'} |")
+    for row in results["floors"]["docx"]:
+        label = f"{row['form']}{' (' + str(row['cases']) + ' cases)' if 'cases' in row else ''}"
+        holds = row["ratio"] <= row["target"]
+        lines.append(f"| {label} | - / {row['formgen_docx_cpu_ms']:.1f} (DOCX, no page limit) | a bare docxtpl "
+                     f"render and save | - / {row['bare_docxtpl_cpu_ms']:.1f} | {row['ratio']:.2f} (<= {row['target']}) | "
                      f"{'holds' if holds else '**missed**'} |")
     office = peer["libreoffice"]
     if office["available"]:
@@ -400,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     body = copy.deepcopy(dict(forms[main_form].example))
     results["server"] = load.server_figures(main_form, body, workers=[1, 2], clients=[1, 2, 8], requests=requests)
     results["memory"] = memory(renders)
+    results["floors"] = floors.figures(2 if quick else 20)
     results["peers"] = peers.figures(quick)
     results["hostile"] = hostile.figures(quick, max(4, requests // 2))
 
@@ -421,9 +427,10 @@ def main(argv: list[str] | None = None) -> int:
         holds = target["value"] >= target["target"] if at_least else target["value"] <= target["target"]
         targets[name] = {"value": target["value"], "bound": f"{'>=' if at_least else '<='} {target['target']}",
                          "holds": holds}
-    for row in results["peers"]["platypus_floor"]:
-        targets[f"pdf_path_over_platypus_floor_{row['form']}{'_' + str(row['cases']) if 'cases' in row else ''}"] = {
-            "value": row["ratio"], "bound": row["target"], "holds": row["ratio"] <= row["target"]}
+    for kind, name in (("pdf", "pdf_path_over_platypus_floor"), ("docx", "docx_path_over_bare_docxtpl")):
+        for row in results["floors"][kind]:
+            targets[f"{name}_{row['form']}{'_' + str(row['cases']) if 'cases' in row else ''}"] = {
+                "value": row["ratio"], "bound": row["target"], "holds": row["ratio"] <= row["target"]}
     office = results["peers"]["libreoffice"]
     if office["available"]:
         targets["docx_plus_warm_libreoffice_over_formgen_pdf"] = {

@@ -20,7 +20,8 @@ STAGES = ["validate", "context", "fill", "layout", "count_pages", "docx_save", "
           "docx_render", "docx_render_no_limit"]
 TARGETS = ["pdf_path_over_fill_plus_layout", "docx_no_limit_over_fill_and_save", "cold_cli_over_bare_imports",
            "two_workers_over_one_rps", "p99_over_p50_2_workers_2_clients", "memory_growth",
-           "pdf_path_over_platypus_floor_manchester-allocations-pro-forma", "formgen_serve_over_bare_reportlab_app_rps",
+           "pdf_path_over_platypus_floor_manchester-allocations-pro-forma",
+           "docx_path_over_bare_docxtpl_manchester-allocations-pro-forma", "formgen_serve_over_bare_reportlab_app_rps",
            "worker_rss_mb_after_mixed_renders"]
 
 
