@@ -162,6 +162,9 @@ class CompiledTemplate:
         safe = printable(context)
         xml = _joined_lines(self.body.render(safe))
         encoded = xml.encode("utf-8")
+        if b"{_" in encoded or b"_}" in encoded:  # a template's own escaped tag (user text has no brace)
+            xml = _unescaped_tags(xml)
+            encoded = xml.encode("utf-8")
         if _has_listing(encoded):  # a tab, or text of the template's own: resolved as docxtpl resolves them
             xml = resolve_listing(tpl, xml)
             encoded = xml.encode("utf-8")
@@ -226,6 +229,12 @@ def _joined_lines(xml: str) -> str:
     return xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
 
 
+def _unescaped_tags(xml: str) -> str:
+    """A template's "{_{", "}_}", "{_%" and "%_}" printed as the tags they stand for, as docxtpl's
+    render_xml_part prints them: how a template shows "{{" in its text."""
+    return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+
+
 def _has_listing(encoded: bytes) -> bool:
     """Whether resolve_listing has anything to resolve: a byte search for each character is a memchr,
     where a regular expression over a long document's text takes a millisecond."""
@@ -235,8 +244,7 @@ def _has_listing(encoded: bytes) -> bool:
 def _render_part(tpl: DocxTemplate, rel_key: str, template: Any, context: Mapping[str, Any]) -> str:
     """A header or footer filled, as docxtpl's render_xml_part fills it, from its compiled template."""
     tpl.current_rendering_part = tpl.docx._part.rels[rel_key].target_part
-    xml = _joined_lines(template.render(context))
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    xml = _unescaped_tags(_joined_lines(template.render(context)))
     return str(tpl.resolve_listing(xml))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import io
+from pathlib import Path
 
 import pytest
 from helpers import docx_text, pdf_text, squash
@@ -62,3 +64,25 @@ def test_listing_is_resolved_as_docxtpl_does(form_id: str, text: str) -> None:
     xml = template.patch_xml(template.get_xml())
     xml = xml.replace("</w:t>", f"{text}</w:t>", 3)  # text with listing characters in a few runs
     assert resolve_listing(template, xml) == template.resolve_listing(xml)
+
+
+def test_a_templates_escaped_tags_print_as_tags_as_docxtpl_prints_them(tmp_path: Path) -> None:
+    """docxtpl prints a template's "{_{ ... }_}" as "{{ ... }}" (how a template shows a tag in its text):
+    in the body as in headers, with the user's own braces still printed as they were typed."""
+    import docx
+    from docxtpl import DocxTemplate
+
+    from formgen.documents.docx_fill import CompiledTemplate, docx_bytes
+
+    path = tmp_path / "escaped.docx"
+    made = docx.Document()
+    made.add_paragraph("Type {_{ name }_} and {_% if %_} to print tags; the name: {{ name }}")
+    made.sections[0].header.paragraphs[0].text = "Header {_{ x }_} {{ name }}"
+    made.save(str(path))
+    filled = docx.Document(io.BytesIO(docx_bytes(CompiledTemplate(path).fill({"name": "Ada {_{ Lovelace }_}"}))))
+    body = "\n".join(p.text for p in filled.paragraphs)
+    assert "Type {{ name }} and {% if %} to print tags; the name: Ada {_{ Lovelace }_}" in body
+    assert filled.sections[0].header.paragraphs[0].text == "Header {{ x }} Ada {_{ Lovelace }_}"
+    reference = DocxTemplate(str(path))
+    reference.render({"name": "Ada"}, autoescape=True)
+    assert "Type {{ name }} and {% if %} to print tags" in reference.paragraphs[0].text
