@@ -114,13 +114,18 @@ class CompiledTemplate:
             for rel_key, part in probe.get_headers_footers(uri)
             for part_xml in (probe.get_part_xml(part),)
         ]
-        # Parsed once and never filled: each render fills a deep copy (see _fresh_document).
-        self._pristine = probe.docx  # read above, never written
-        self._pristine_lock = threading.Lock()
         self._around_body = _around_body(probe.docx.element, xml)
+        # Parsed once and never filled: each render fills a deep copy (see _fresh_document). Its body is
+        # emptied: every fill replaces the body (or the whole w:document) with the filled one, so copying
+        # the template's own body each render was work thrown away.
+        body = probe.docx.element.body
+        for child in list(body):
+            body.remove(child)
+        self._pristine = probe.docx  # never written after this
+        self._pristine_lock = threading.Lock()
 
     def _fresh_document(self) -> Document:
-        """A new Document, equal to the template as read from disk, for one render to fill."""
+        """A new Document, equal to the template as read from disk but for an empty body, for one render to fill."""
         with self._pristine_lock:  # reading one lxml tree from several threads at once is not promised safe
             return copy.deepcopy(self._pristine)
 
