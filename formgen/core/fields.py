@@ -61,10 +61,13 @@ class Text(fields.String):
             trimmed = value.strip()
             if len(trimmed) - trimmed.count("\r\n") > self.max_length:
                 raise ValidationError(self.too_long)
-        text = super()._deserialize(value, attr, data, **kwargs)
+        # A str is what String._deserialize would return as it is; anything else (bytes, a number) is its to judge.
+        text = value if type(value) is str else super()._deserialize(value, attr, data, **kwargs)
         _reject_xml_illegal(text)
         # Windows line ends become plain newlines so both formats break lines alike.
-        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.strip()
         if not text and self.required:
             raise self.make_error("blank")
         return text
