@@ -379,17 +379,20 @@ def test_the_body_parsed_in_its_document_is_the_body_docxtpl_moves_there(form: F
     saved XML as docxtpl's parse-alone-and-move, python-docx's own element classes, on every form."""
     import io
 
+    import docx
     from docx.oxml.document import CT_Body
     from docxtpl import DocxTemplate
     from lxml import etree
 
-    from formgen.documents.docx_fill import _joined_lines, compiled, fix_tables, printable
+    from formgen.documents.docx_fill import _joined_lines, compiled, docx_bytes, fix_tables, printable
 
     template = compiled(form.template_path)
     context = form.build_context(pipeline.validate(form, example))
     filled = template.fill(context)
     assert isinstance(filled.element.body, CT_Body)
     assert filled.element.getroottree().getroot() is filled.part.element
+    assert filled._body._element is filled.element.body  # python-docx's proxies read the new body
+    assert [p.text for p in filled.paragraphs] == [p.text for p in docx.Document(io.BytesIO(docx_bytes(filled))).paragraphs]
     xml = _joined_lines(template.body.render(printable(context)))
     assert template._parsed_whole(xml.encode()) is not None  # the fast way is the one taken
     tpl = DocxTemplate(io.BytesIO(template.blob))
