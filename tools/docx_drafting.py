@@ -136,7 +136,9 @@ def repeat_header(row) -> None:
 
 
 def cell_text(cell: _Cell, text: str, *, bold: bool = False) -> None:
-    cell.paragraphs[0].text = ""
+    # clear(), not `.text = ""`: python-docx writes an empty <w:r/> for "", one in every cell of every
+    # template, which every fill parsed and saved and every PDF layout read for nothing.
+    cell.paragraphs[0].clear()
     run = cell.paragraphs[0].add_run(text)
     run.bold = bold
 

@@ -39,7 +39,7 @@ def _sized_row(t, widths: list[float]):
     row = t.add_row()
     for cell, width in zip(row.cells, widths, strict=True):
         cell.width = Cm(width)
-        cell.paragraphs[0].text = ""
+        cell.paragraphs[0].clear()
     return row
 
 
