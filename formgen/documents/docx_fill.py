@@ -36,7 +36,28 @@ from formgen.documents.scripts import has_rtl, may_have_rtl, rtl_spans
 
 # Autoescape: user text reaches Word's XML only escaped. StrictUndefined: a template that asks
 # for something its form's context does not give fails loudly in tests, not silently blank.
-_ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(SandboxedEnvironment):
+    """Jinja's sandbox, reading `case.name` from a context's dict as the sandbox does, sooner.
+
+    The sandbox first asks the dict for an attribute `name`, which raises AttributeError (a dict's
+    instances have none but dict's own), and then for its item: a raised exception for each of the
+    2,640 names a 40-case agenda prints. For a name that is not dict's own attribute the answer is
+    the item either way, so it is read first; any other name goes the sandbox's way.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_ENV = _Environment(autoescape=True, undefined=StrictUndefined)
 
 # Fixed stamps so the same input always gives the same bytes.
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import docx_text, pdf_text, squash
@@ -86,3 +87,31 @@ def test_a_templates_escaped_tags_print_as_tags_as_docxtpl_prints_them(tmp_path:
     reference = DocxTemplate(str(path))
     reference.render({"name": "Ada"}, autoescape=True)
     assert "Type {{ name }} and {% if %} to print tags" in reference.paragraphs[0].text
+
+
+class _Mapping(dict):  # a dict of another type: always the sandbox's own way
+    pass
+
+
+@pytest.mark.parametrize(("obj", "attribute"), [
+    ({"name": "Ada"}, "name"), ({"name": "Ada"}, "missing"), ({"items": "shadowed"}, "items"),
+    ({"get": 1}, "get"), ({}, "keys"), ({"__class__": "x"}, "__class__"), ({"_private": 1}, "_private"),
+    ({"mro": 1}, "mro"), ({1: "one"}, "1"), (_Mapping(name="Ada"), "name"), (_Mapping(), "items"),
+    (["a"], "append"), ("text", "upper"), (None, "name"), ({"name": None}, "name"),
+])
+def test_the_fills_environment_reads_a_name_as_jinjas_sandbox_does(obj: Any, attribute: str) -> None:
+    """`case.name` read from a dict's item first (no AttributeError raised and caught each time) gives
+    what the sandbox gives: the item, dict's own method where the name is one, Undefined, or the
+    sandbox's refusal of an unsafe attribute."""
+    from jinja2 import StrictUndefined, Undefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from formgen.documents.docx_fill import _ENV
+
+    sandbox = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    now, before = _ENV.getattr(obj, attribute), sandbox.getattr(obj, attribute)
+    assert type(now) is type(before)
+    if isinstance(before, Undefined):
+        assert now._undefined_name == before._undefined_name and now._undefined_hint == before._undefined_hint
+    else:
+        assert now == before
