@@ -63,8 +63,9 @@ def docx_text(content: bytes) -> str:
 
 
 def squash(text: str) -> str:
-    """Whitespace folded, so text is compared across line breaks that differ by format."""
-    return re.sub(r"\s+", " ", text).strip()
+    """Whitespace folded, so text is compared across line breaks that differ by format; a word broken
+    after its own hyphen at a line's end ("step-" / "down") read whole again."""
+    return re.sub(r"\s+", " ", re.sub(r"(?<=\w-)[ \t]*\n\s*(?=\w)", "", text)).strip()
 
 
 def words(text: str) -> list[str]:

@@ -202,6 +202,10 @@ class StyleBook:
             keepWithNext=0,
             textColor=colors.HexColor(f"#{color}") if color is not None else colors.black,
             splitLongWords=1,
+            # Word and LibreOffice end a line after a hyphen inside a word ("step-" / "down") where the
+            # whole word does not fit; reportlab moved the whole word down. Its embedded hyphenation
+            # breaks where the word has a hyphen and nowhere else (no dictionary hyphenation).
+            embeddedHyphenation=1,
             # Word and LibreOffice never squeeze the spaces of a line to fit one more word in; reportlab
             # would (by 5% of each space), setting lines a word longer than the DOCX's.
             spaceShrinkage=0,

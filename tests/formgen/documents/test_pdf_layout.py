@@ -58,3 +58,22 @@ def test_a_paragraphs_own_alignment_is_kept() -> None:
     assert _x_of(pdf, "Set in the middle") > left + 100
     assert _x_of(pdf, "Set on the right") > _x_of(pdf, "Set in the middle") + 100
     assert _x_of(pdf, "Header on the right") > left + 200
+
+
+def test_a_line_ends_after_a_hyphen_inside_a_word_as_word_and_libreoffice_end_it() -> None:
+    """Where "step-down" does not fit at the end of a line, Word and LibreOffice set "step-" there and
+    "down" on the next line (checked against LibreOffice on four forms' examples); reportlab moved the
+    whole word down. A word with no hyphen is never broken, and the hyphen is the word's own."""
+    from helpers import pdf_text
+
+    from formgen.documents.docx_fill import DocumentMeta
+    from formgen.documents.pdf_layout import layout_pdf
+    from tools.docx_drafting import new_document
+
+    doc = new_document()
+    for filler in range(30):  # the hyphenated word at every place along a line, one paragraph each
+        doc.add_paragraph("word " * filler + "a step-down arrangement agreed")
+    lines = pdf_text(layout_pdf(doc, DocumentMeta(title="Hyphens", subject="test", keywords="test"))).splitlines()
+    assert any(line.rstrip().endswith("step-") for line in lines)
+    assert all(line.strip().split(" ")[0] in {"word", "a", "down", "step-down", "arrangement", "agreed"}
+               for line in lines if line.strip())
