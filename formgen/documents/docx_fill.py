@@ -209,7 +209,7 @@ class CompiledTemplate:
         tpl.is_rendered = True
         # The body's text is in the XML, each character as itself (or as a character reference): with no
         # right-to-left character among them, its runs need no looking at one by one.
-        if "&#" in xml or may_have_rtl(encoded):
+        if b"&#" in encoded or may_have_rtl(encoded):
             mark_right_to_left(tpl.docx.element.body)
         return tpl.docx
 
