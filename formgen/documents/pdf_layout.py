@@ -996,7 +996,7 @@ def lay_out(
         if found is None:
             style = styles.for_paragraph(para._p)
             markup = escape(text)
-            flow = Paragraph(markup, style, frags=_plain_frags([(markup, _NO_EMPHASIS)], style, markup))
+            flow = scripts.BidiParagraph(markup, style, frags=_plain_frags([(markup, _NO_EMPHASIS)], style, markup))
             found = laid[key] = (flow, flow.wrap(frame_w, page_h)[1])
         return found
 

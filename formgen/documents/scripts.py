@@ -329,13 +329,27 @@ def text_style(style: Any, text: str, shaping: bool, bidi: bool) -> Any:
 
 
 class BidiParagraph(Paragraph):
-    """A reportlab Paragraph that draws right-to-left text right to left, line by line.
+    """A reportlab Paragraph that draws right-to-left text right to left, line by line, and never sets
+    a line longer than its width.
 
     reportlab reorders only paragraphs set in one font; ours mix the template's font with fallback
     fonts. Lines are broken (and split across pages) in logical order, as Word does, and each line is
     reordered by the Unicode bidi algorithm only when drawn, when the style asks for it (`bidi`).
     Mirrored characters (brackets) are mirrored; arabic-reshaper has already joined the letters.
+
+    A line may end after a hyphen inside a word, as in Word (the styles' embeddedHyphenation). But once
+    reportlab has split a word at a hyphen or a URL's slash it no longer splits the rest, however
+    long ("step-" and 300 letters ran 1,700 pt past the page): a paragraph whose lines run over is
+    broken again with whole words, where splitLongWords cuts a word longer than a line.
     """
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab's names
+        width, height = super().wrap(availWidth, availHeight)
+        laid: Any = self  # reportlab's attributes, untyped
+        if getattr(laid.style, "embeddedHyphenation", 0) and _runs_over(laid.blPara):
+            laid.style = whole_words(laid.style)
+            width, height = super().wrap(availWidth, availHeight)
+        return width, height
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803 - reportlab's names
         """As reportlab's, but the part on the next page does not start with the line break that ended
@@ -358,6 +372,26 @@ class BidiParagraph(Paragraph):
             return super().drawPara(debug)
         finally:
             self.blPara = logical
+
+
+def _runs_over(lines: Any) -> bool:
+    """Whether a line of reportlab's broken lines (blPara) is longer than the width it was broken for."""
+    return any((line[0] if isinstance(line, tuple) else line.extraSpace) < -0.01 for line in lines.lines)
+
+
+def whole_words(style: Any) -> Any:
+    """`style` breaking lines only between words (and inside a word longer than a line), made once per
+    style and kept on it (so it lives as long as the style does)."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    variant = style.__dict__.get("_whole_words")
+    if variant is None:
+        variant = ParagraphStyle(f"{style.name} (whole words)", parent=style, embeddedHyphenation=0)
+        for name in ("bidi", "keep_with_next"):
+            if hasattr(style, name):
+                setattr(variant, name, getattr(style, name))
+        style._whole_words = variant
+    return variant
 
 
 def _visual_line(line: Any, kind: int) -> Any:

@@ -267,3 +267,34 @@ def test_utf8_with_no_right_to_left_candidate_holds_no_right_to_left_character()
     assert missed == []
     assert not scripts.may_have_rtl("Zoë Ó Súilleabháin-Nguyễn — “quoted” 王小明 😀".encode())
     assert scripts.may_have_rtl("Mum said: وہ".encode())
+
+
+@pytest.mark.parametrize("text", ["step-" + "a" * 300, "https://example.org/" + "b" * 300, "word " * 3 + "co-" + "c" * 200])
+def test_a_word_split_at_its_hyphen_or_slash_is_still_cut_where_it_is_longer_than_a_line(text: str) -> None:
+    """reportlab stops cutting a word once it has split it at a hyphen or a URL's slash: such a paragraph
+    is broken again with whole words, and no line runs past its width."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from formgen.documents.scripts import BidiParagraph
+
+    style = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12, splitLongWords=1, embeddedHyphenation=1)
+    paragraph = BidiParagraph(text, style)
+    paragraph.wrap(300, 1000)
+    extras = [line[0] if isinstance(line, tuple) else line.extraSpace for line in paragraph.blPara.lines]
+    assert len(extras) > 2 and min(extras) >= 0
+    assert style.embeddedHyphenation == 1  # the paragraph's own style was replaced, not changed
+
+
+def test_a_hyphen_still_ends_a_line_where_nothing_runs_over() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+
+    from formgen.documents.scripts import BidiParagraph
+
+    style = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12, splitLongWords=1, embeddedHyphenation=1)
+    for filler in range(40):
+        paragraph = BidiParagraph("word " * filler + "a step-down arrangement", style)
+        paragraph.wrap(200, 1000)
+        if any(line[1][-1] == "step-" for line in paragraph.blPara.lines if isinstance(line, tuple)):
+            assert paragraph.style is style
+            return
+    raise AssertionError("no line ended after the hyphen of step-down")
