@@ -6,10 +6,12 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
@@ -57,10 +59,10 @@ def browser_ready() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def live_server(browser_ready: None) -> Iterator[str]:
-    """The app under werkzeug on a free loopback port, in a thread."""
-    server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """`app` under werkzeug on a free loopback port, in a thread: its base URL while the block runs."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -68,6 +70,13 @@ def live_server(browser_ready: None) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_ready: None) -> Iterator[str]:
+    """The app under werkzeug on a free loopback port, in a thread."""
+    with serving(create_app()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

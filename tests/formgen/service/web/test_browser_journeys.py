@@ -4,14 +4,12 @@ page submits, fields typed), and a second signed-in person cannot see the first 
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import axe_violations
+from conftest import axe_violations, serving
 from helpers import pdf_text, squash
-from werkzeug.serving import make_server
 
 from api import create_app
 from formgen.core.registry import all_forms
@@ -151,14 +149,8 @@ def signed_in_server(browser_ready: None) -> Iterator[str]:
     """The app behind single sign-on: the proxy (this machine) names the person in X-Forwarded-User."""
     app = create_app({"WEB_USER_HEADER": "X-Forwarded-User", "TRUSTED_PROXIES": "127.0.0.1",
                       "DRAFT_KEYS": new_key(), "PERSON_ID_KEY": "browser-test-person-key", "TESTING": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def test_a_second_person_cannot_see_the_first_persons_draft(browser: Any, signed_in_server: str) -> None:
